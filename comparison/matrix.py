@@ -1,0 +1,67 @@
+"""The comparison grid: categories of feature rows, one cell per shown mesh, built in 3 queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .models import Category, Feature, Level, Mesh, Support
+
+
+@dataclass(frozen=True)
+class Row:
+    feature: Feature
+    cells: list[Support]
+
+    @property
+    def differs(self) -> bool:
+        return len({cell.level for cell in self.cells}) > 1
+
+
+@dataclass(frozen=True)
+class CategoryRows:
+    category: Category
+    rows: list[Row]
+
+
+@dataclass
+class Matrix:
+    meshes: list[Mesh]
+    groups: list[CategoryRows] = field(default_factory=list)
+
+    @property
+    def rows(self) -> Iterable[Row]:
+        for group in self.groups:
+            yield from group.rows
+
+    @property
+    def differing_row_count(self) -> int:
+        return sum(1 for row in self.rows if row.differs)
+
+
+def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = None) -> Matrix:
+    """Lay out every feature (or the given ones) against `meshes`.
+
+    A missing cell (possible only between an editor's save and the fill) reads as 'unknown', so a
+    half-edited database never breaks the public table.
+    """
+    meshes = list(meshes)
+    features = list(features if features is not None else Feature.objects.in_display_order())
+    mesh_by_pk = {m.pk: m for m in meshes}
+    cells = {}
+    for support in Support.objects.filter(mesh__in=meshes, feature__in=features):
+        # Hand the already-loaded mesh to each cell so templates can name it without a query.
+        support.mesh = mesh_by_pk[support.mesh_id]
+        cells[support.mesh_id, support.feature_id] = support
+    matrix = Matrix(meshes=meshes)
+    for feature in features:
+        row_cells = []
+        for mesh in meshes:
+            cell = cells.get((mesh.pk, feature.pk)) or Support(mesh=mesh, level=Level.UNKNOWN)
+            cell.feature = feature
+            row_cells.append(cell)
+        row = Row(feature=feature, cells=row_cells)
+        if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
+            matrix.groups.append(CategoryRows(category=feature.category, rows=[]))
+        matrix.groups[-1].rows.append(row)
+    return matrix

@@ -1,0 +1,282 @@
+"""The mesh data: meshes, features grouped in categories, one support cell per mesh x feature."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+SMI_FEATURE_PREFIX = "smi-"
+
+
+class Level(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTIAL = "partial", "Partial"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class SlugManager(models.Manager):
+    """Fixtures name rows by slug, so they stay readable and load idempotently."""
+
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Category(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class FeatureQuerySet(models.QuerySet):
+    def in_display_order(self) -> FeatureQuerySet:
+        return self.select_related("category").order_by(
+            "category__position", "category__name", "position", "name"
+        )
+
+
+class Feature(models.Model):
+    slug = models.SlugField(unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="features")
+    name = models.CharField(max_length=120)
+    description = models.TextField(
+        help_text="The rubric: what 'yes' means, and what makes a value only 'partial'."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = SlugManager.from_queryset(FeatureQuerySet)()
+
+    class Meta:
+        ordering = ["category__position", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Support.objects.fill_missing(features=[self])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["comparison.category"]
+
+
+class MeshQuerySet(models.QuerySet):
+    def active(self) -> MeshQuerySet:
+        return self.filter(status=Mesh.Status.ACTIVE)
+
+    def discontinued(self) -> MeshQuerySet:
+        return self.exclude(status=Mesh.Status.ACTIVE)
+
+    def with_smi_counts(self) -> MeshQuerySet:
+        """Annotate how many SMI parts each mesh implements fully and at least partly."""
+        smi = Q(supports__feature__slug__startswith=SMI_FEATURE_PREFIX)
+        return self.annotate(
+            smi_yes=Count("supports", filter=smi & Q(supports__level=Level.YES)),
+            smi_any=Count(
+                "supports", filter=smi & Q(supports__level__in=[Level.YES, Level.PARTIAL])
+            ),
+        )
+
+
+class Mesh(models.Model):
+    class DataPlane(models.TextChoices):
+        SIDECAR = "sidecar", "Sidecar proxy per pod"
+        PER_NODE = "per_node", "Proxy per node"
+        SIDECARLESS = "sidecarless", "Sidecarless"
+        MIXED = "mixed", "Sidecar or sidecarless (both modes)"
+
+    class Platforms(models.TextChoices):
+        KUBERNETES_ONLY = "kubernetes_only", "Kubernetes only"
+        BEYOND_KUBERNETES = "beyond_kubernetes", "Kubernetes and beyond (VMs, ECS, Nomad…)"
+
+    class Maturity(models.TextChoices):
+        LEADING = "leading", "Leading group"
+        FOLLOWERS = "followers", "Followers"
+        VERY_NEW = "very_new", "Very new"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+        END_OF_LIFE = "end_of_life", "End of life"
+        UNMAINTAINED = "unmaintained", "No longer developed"
+
+    class CncfStatus(models.TextChoices):
+        GRADUATED = "graduated", "CNCF graduated"
+        INCUBATING = "incubating", "CNCF incubating"
+        SANDBOX = "sandbox", "CNCF sandbox"
+        ARCHIVED = "archived", "CNCF archived"
+        NONE = "none", "Not a CNCF project"
+
+    slug = models.SlugField(unique=True, help_text="Part of public URLs: never change it lightly.")
+    name = models.CharField(max_length=80, unique=True)
+    summary = models.CharField(max_length=240)
+    website = models.URLField(blank=True)
+    docs_url = models.URLField("documentation", blank=True)
+    repository_url = models.URLField("repository", blank=True)
+    licence = models.CharField(max_length=80)
+    open_source = models.BooleanField(
+        default=True, help_text="Off for managed or commercial-only products."
+    )
+    developer = models.CharField("developer / company", max_length=120)
+    current_version = models.CharField(max_length=80, blank=True)
+    current_version_source = models.URLField(blank=True)
+    proxy = models.CharField("proxy used", max_length=120)
+    data_plane = models.CharField("data-plane model", max_length=20, choices=DataPlane)
+    platforms = models.CharField(max_length=20, choices=Platforms)
+    platform_notes = models.CharField(max_length=240, blank=True)
+    maturity = models.CharField("maturity tier", max_length=20, choices=Maturity)
+    status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
+    status_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it was archived, reached end of life, or development was declared stopped.",
+    )
+    status_note = models.TextField(blank=True)
+    status_source = models.URLField(blank=True)
+    successor = models.CharField(
+        max_length=200, blank=True, help_text="What users of a discontinued product moved to."
+    )
+    cncf_status = models.CharField("CNCF status", max_length=20, choices=CncfStatus)
+    last_verified = models.DateField(default=datetime.date.today)
+    traffic_split_yaml = models.TextField(
+        "90/10 traffic split (YAML)",
+        blank=True,
+        help_text="The configuration this mesh needs to send 90% of traffic to v1 and 10% to v2.",
+    )
+    traffic_split_source = models.URLField(blank=True)
+
+    objects = SlugManager.from_queryset(MeshQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "meshes"
+        constraints = [
+            models.CheckConstraint(
+                name="mesh_discontinued_iff_not_active",
+                condition=(Q(status="active") & ~Q(maturity="discontinued"))
+                | (~Q(status="active") & Q(maturity="discontinued")),
+                violation_error_message=(
+                    "Maturity is 'discontinued' exactly when the status is not active."
+                ),
+            ),
+            models.CheckConstraint(
+                name="mesh_discontinued_has_date",
+                condition=Q(status="active") | Q(status_date__isnull=False),
+                violation_error_message="A discontinued product needs its date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Support.objects.fill_missing(meshes=[self])
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparison:mesh-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def is_discontinued(self) -> bool:
+        return self.status != self.Status.ACTIVE
+
+    @property
+    def is_stale(self) -> bool:
+        age = timezone.localdate() - self.last_verified
+        return age.days > settings.STALE_AFTER_DAYS
+
+    @property
+    def traffic_split_lines(self) -> int:
+        """Non-empty, non-comment lines: what an operator actually has to write."""
+        return sum(
+            1
+            for line in self.traffic_split_yaml.splitlines()
+            if line.strip() and not line.strip().startswith("#") and line.strip() != "---"
+        )
+
+
+class SupportQuerySet(models.QuerySet):
+    def get_by_natural_key(self, mesh_slug: str, feature_slug: str) -> Support:
+        return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)
+
+    def fill_missing(self, meshes=None, features=None) -> None:
+        """Create an 'unknown' cell for every mesh x feature pair that has none yet."""
+        meshes = list(meshes) if meshes is not None else list(Mesh.objects.all())
+        features = list(features) if features is not None else list(Feature.objects.all())
+        self.bulk_create(
+            [Support(mesh=m, feature=f) for m in meshes for f in features],
+            ignore_conflicts=True,
+        )
+
+
+class Support(models.Model):
+    """How far one mesh supports one feature, with the evidence for it."""
+
+    mesh = models.ForeignKey(Mesh, on_delete=models.CASCADE, related_name="supports")
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="supports")
+    level = models.CharField(max_length=10, choices=Level, default=Level.UNKNOWN)
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Required for 'partial': what exactly is missing."
+    )
+    source = models.URLField(max_length=500, blank=True)
+
+    objects = SupportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["feature__category__position", "feature__position", "feature__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mesh", "feature"], name="support_one_per_mesh_feature"
+            ),
+            models.CheckConstraint(
+                name="support_level_valid",
+                condition=Q(level__in=Level.values),
+                violation_error_message="Level must be yes, partial, no or unknown.",
+            ),
+            models.CheckConstraint(
+                name="support_sourced_unless_unknown",
+                condition=Q(level="unknown") | ~Q(source=""),
+                violation_error_message="A yes, partial or no needs the source it was read in.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mesh} / {self.feature}: {self.level}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.mesh.slug, self.feature.slug)
+
+    natural_key.dependencies = ["comparison.mesh", "comparison.feature"]
+
+    def clean(self) -> None:
+        if self.level == Level.PARTIAL and not self.note.strip():
+            raise ValidationError({"note": "Say what is missing when the support is partial."})
