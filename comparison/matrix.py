@@ -35,8 +35,23 @@ class Matrix:
             yield from group.rows
 
     @property
-    def differing_row_count(self) -> int:
-        return sum(1 for row in self.rows if row.differs)
+    def row_count(self) -> int:
+        return sum(len(group.rows) for group in self.groups)
+
+    def only_differences(self) -> Matrix:
+        groups = [
+            CategoryRows(group.category, [row for row in group.rows if row.differs])
+            for group in self.groups
+        ]
+        return Matrix(meshes=self.meshes, groups=[g for g in groups if g.rows])
+
+    def cells_by_mesh(self) -> dict[int, list[Support]]:
+        """Each mesh's cells in row order (for exports that go mesh by mesh)."""
+        by_mesh: dict[int, list[Support]] = {mesh.pk: [] for mesh in self.meshes}
+        for row in self.rows:
+            for mesh, cell in zip(self.meshes, row.cells, strict=True):
+                by_mesh[mesh.pk].append(cell)
+        return by_mesh
 
 
 def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = None) -> Matrix:

@@ -1,17 +1,59 @@
-"""Public pages. Views stay short: queries live on the models, layout in matrix.py."""
+"""Public pages and exports. Views stay short: queries live on the models and the FilterSet,
+layout in matrix.py, serialisation in export.py."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .matrix import build_matrix
+from . import export
+from .filters import MeshFilter
+from .forms import CompareForm
+from .matrix import Matrix, build_matrix
 from .models import Mesh
+
+
+def filtered_matrix(request: HttpRequest) -> tuple[MeshFilter, Matrix]:
+    mesh_filter = MeshFilter(request.GET, queryset=Mesh.objects.all())
+    matrix = build_matrix(mesh_filter.qs, mesh_filter.features())
+    if mesh_filter.cleaned.get("diff"):
+        matrix = matrix.only_differences()
+    return mesh_filter, matrix
+
+
+def render_fragment(request: HttpRequest, template: str, fragment: str, context, status=200):
+    """The whole page, or only the named partial when htmx swaps it in place."""
+    if request.htmx and not request.htmx.history_restore_request:
+        template = f"{template}#{fragment}"
+    return render(request, template, context, status=status)
 
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
-    meshes = Mesh.objects.all()
-    return render(request, "comparison/matrix.html", {"matrix": build_matrix(meshes)})
+    mesh_filter, matrix = filtered_matrix(request)
+    total = Mesh.objects.count()
+    context = {
+        "filter": mesh_filter,
+        "matrix": matrix,
+        "total_meshes": total,
+        "hidden_meshes": total - len(matrix.meshes),
+        "query": request.GET.urlencode(),
+    }
+    status = 400 if mesh_filter.errors else 200
+    return render_fragment(request, "comparison/matrix.html", "results", context, status)
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return render(request, "comparison/compare.html", {"form": form}, status=400)
+    matrix = build_matrix(form.cleaned_data["mesh"])
+    if form.cleaned_data["diff"]:
+        matrix = matrix.only_differences()
+    context = {"form": form, "matrix": matrix, "query": request.GET.urlencode()}
+    return render(request, "comparison/compare.html", context)
 
 
 @require_GET
@@ -20,3 +62,24 @@ def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "comparison/mesh_detail.html", {"mesh": mesh, "matrix": build_matrix([mesh])}
     )
+
+
+@require_GET
+def api_meshes(request: HttpRequest) -> JsonResponse:
+    mesh_filter, matrix = filtered_matrix(request)
+    if mesh_filter.errors:
+        return JsonResponse({"errors": mesh_filter.errors.get_json_data()}, status=400)
+    return JsonResponse(export.meshes_as_json(matrix), safe=False)
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    mesh_filter, matrix = filtered_matrix(request)
+    if mesh_filter.errors:
+        return HttpResponse(
+            export.errors_as_text(mesh_filter.errors), status=400, content_type="text/plain"
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="service-meshes.csv"'
+    export.write_csv(matrix, response)
+    return response

@@ -1,0 +1,78 @@
+"""The data as JSON (the public API) and as CSV (the table as a spreadsheet)."""
+
+from __future__ import annotations
+
+import csv
+from typing import IO, Any
+
+from django.forms.utils import ErrorDict
+
+from .matrix import Matrix
+from .models import Mesh
+
+MESH_ATTRIBUTES = [
+    "slug",
+    "name",
+    "summary",
+    "website",
+    "docs_url",
+    "repository_url",
+    "licence",
+    "open_source",
+    "developer",
+    "current_version",
+    "current_version_source",
+    "proxy",
+    "data_plane",
+    "platforms",
+    "platform_notes",
+    "maturity",
+    "status",
+    "status_date",
+    "status_note",
+    "status_source",
+    "successor",
+    "cncf_status",
+    "last_verified",
+]
+
+
+def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
+    data = {name: getattr(mesh, name) for name in MESH_ATTRIBUTES}
+    for name in ("status_date", "last_verified"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
+    data["url"] = mesh.get_absolute_url()
+    return data
+
+
+def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
+    cells = matrix.cells_by_mesh()
+    return [
+        {
+            **mesh_attributes(mesh),
+            "features": {
+                cell.feature.slug: {"level": cell.level, "note": cell.note, "source": cell.source}
+                for cell in cells[mesh.pk]
+            },
+        }
+        for mesh in matrix.meshes
+    ]
+
+
+def write_csv(matrix: Matrix, out: IO[str]) -> None:
+    writer = csv.writer(out)
+    header = ["category", "feature_slug", "feature"]
+    for mesh in matrix.meshes:
+        header += [mesh.name, f"{mesh.name} note", f"{mesh.name} source"]
+    writer.writerow(header)
+    for group in matrix.groups:
+        for row in group.rows:
+            line = [group.category.name, row.feature.slug, row.feature.name]
+            for cell in row.cells:
+                line += [cell.level, cell.note, cell.source]
+            writer.writerow(line)
+
+
+def errors_as_text(errors: ErrorDict) -> str:
+    return "\n".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()) + "\n"

@@ -1,0 +1,30 @@
+"""Forms for the public pages (the filter form is a django-filter FilterSet in filters.py)."""
+
+from django import forms
+
+from .models import Mesh
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+class CompareForm(forms.Form):
+    mesh = forms.ModelMultipleChoiceField(
+        queryset=Mesh.objects.all(),
+        to_field_name="slug",
+        error_messages={
+            "required": f"Choose {COMPARE_MIN} to {COMPARE_MAX} meshes to compare.",
+            "invalid_choice": "There is no mesh called “%(value)s”.",
+        },
+    )
+    diff = forms.BooleanField(required=False, label="Only differences")
+
+    def clean_mesh(self):
+        meshes = self.cleaned_data["mesh"]
+        count = len(meshes)
+        if not COMPARE_MIN <= count <= COMPARE_MAX:
+            raise forms.ValidationError(
+                f"Choose {COMPARE_MIN} to {COMPARE_MAX} meshes to compare; you chose {count}."
+            )
+        # Keep the order the user chose them in: it is the order of the columns.
+        order = {slug: i for i, slug in enumerate(self.data.getlist("mesh"))}
+        return sorted(meshes, key=lambda mesh: order[mesh.slug])
