@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Category, Feature, Mesh, Support
+from .models import Category, Feature, Mesh, Questionnaire, Support
 
 # Editors paste full addresses; a bare host should become https, not http.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -121,3 +121,44 @@ class SupportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    """Read-only: submissions are evidence of what users need, never edited."""
+
+    list_display = ["public_id", "created", "verdict", "must_haves", "shortlist_top"]
+    list_filter = ["verdict", "created"]
+    readonly_fields = [
+        "public_id",
+        "created",
+        "verdict",
+        "answers",
+        "shortlist",
+        "data_fingerprint",
+    ]
+    change_list_template = "admin/comparison/questionnaire/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Must-haves")
+    def must_haves(self, obj: Questionnaire) -> str:
+        return ", ".join(obj.answers.get("must", [])) or "—"
+
+    @admin.display(description="Top of shortlist")
+    def shortlist_top(self, obj: Questionnaire) -> str:
+        return ", ".join(obj.shortlist[:3]) or "—"
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "must_have_counts": Questionnaire.objects.must_have_counts(),
+        }
+        return super().changelist_view(request, extra_context)

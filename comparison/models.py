@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -161,6 +164,18 @@ class Mesh(models.Model):
         max_length=200, blank=True, help_text="What users of a discontinued product moved to."
     )
     cncf_status = models.CharField("CNCF status", max_length=20, choices=CncfStatus)
+    clouds = models.CharField(
+        "offered by clouds",
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^((aws|gcp|azure)(,(aws|gcp|azure))*)?$",
+                "Comma-separated, from: aws, gcp, azure.",
+            )
+        ],
+        help_text="Clouds offering this mesh as a managed service or add-on: aws, gcp, azure.",
+    )
     last_verified = models.DateField(default=datetime.date.today)
     traffic_split_yaml = models.TextField(
         "90/10 traffic split (YAML)",
@@ -204,6 +219,10 @@ class Mesh(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    @property
+    def cloud_set(self) -> frozenset[str]:
+        return frozenset(c for c in self.clouds.split(",") if c)
 
     @property
     def is_discontinued(self) -> bool:
@@ -280,3 +299,49 @@ class Support(models.Model):
     def clean(self) -> None:
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Say what is missing when the support is partial."})
+
+
+def data_fingerprint() -> str:
+    """A digest of everything the questionnaire's ranking reads, to tell when the data changed."""
+    digest = hashlib.sha256()
+    for row in Mesh.objects.order_by("slug").values_list(
+        "slug", "status", "maturity", "platforms", "data_plane", "clouds", "traffic_split_yaml"
+    ):
+        digest.update(repr(row).encode())
+    for row in Support.objects.order_by("mesh__slug", "feature__slug").values_list(
+        "mesh__slug", "feature__slug", "level"
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def must_have_counts(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most requested must-have features across stored questionnaires."""
+        counts: dict[str, int] = {}
+        for answers in self.values_list("answers", flat=True):
+            for slug in answers.get("must", []):
+                counts[slug] = counts.get(slug, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+class Questionnaire(models.Model):
+    """One completed questionnaire: the answers, kept so its result can be shown again later."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    answers = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+    data_fingerprint = models.CharField(max_length=64)
+    verdict = models.CharField(max_length=20)
+    shortlist = models.JSONField(default=list, help_text="Slugs of the ranked shortlist then.")
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Questionnaire {self.public_id} ({self.created:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparison:questionnaire-result", args=[self.public_id])
