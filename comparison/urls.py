@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import questionnaire_views, views
+from . import questionnaire_views as wizard
+from . import views
 
 app_name = "comparison"
 
@@ -10,19 +11,17 @@ urlpatterns = [
     path("meshes/<slug:slug>/", views.mesh_detail, name="mesh-detail"),
     path("api/meshes.json", views.api_meshes, name="api-meshes"),
     path("export/meshes.csv", views.export_csv, name="export-csv"),
-    path("questionnaire/", questionnaire_views.questionnaire, name="questionnaire"),
-    path("questionnaire/step/", questionnaire_views.questionnaire_step, name="questionnaire-step"),
-    path(
-        "questionnaire/reset/", questionnaire_views.questionnaire_reset, name="questionnaire-reset"
-    ),
+    path("questionnaire/", wizard.questionnaire, name="questionnaire"),
+    path("questionnaire/step/", wizard.questionnaire_step, name="questionnaire-step"),
+    path("questionnaire/reset/", wizard.questionnaire_reset, name="questionnaire-reset"),
     path(
         "questionnaire/result/<uuid:public_id>/",
-        questionnaire_views.questionnaire_result,
+        wizard.questionnaire_result,
         name="questionnaire-result",
     ),
     path(
         "questionnaire/result/<uuid:public_id>/relax/",
-        questionnaire_views.questionnaire_relax,
+        wizard.questionnaire_relax,
         name="questionnaire-relax",
     ),
 ]
