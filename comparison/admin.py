@@ -1,21 +1,54 @@
-"""The editors' admin: a mesh's page holds every one of its support cells, editable in place."""
+"""The editors' admin: a mesh's page holds every one of its support cells, editable in place.
 
-from django.contrib import admin
+Every change is recorded (django-simple-history: who, when, old -> new, revertible), two editors
+cannot silently overwrite each other (a version number checked in the saving transaction), and
+stale data is one filter away.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Feature, Mesh, Questionnaire, Support
+from .models import Category, Feature, Mesh, Questionnaire, Support, stale_before
 
 # Editors paste full addresses; a bare host should become https, not http.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class FreshnessFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("stale", "Stale (older than the configured age)"), ("fresh", "Recently verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stale":
+            return queryset.filter(last_verified__lt=stale_before())
+        if self.value() == "fresh":
+            return queryset.filter(last_verified__gte=stale_before())
+        return queryset
+
+
+class SupportInlineFormSet(forms.BaseInlineFormSet):
+    def save_existing(self, form, obj, commit=True):
+        # Changing a cell is verifying it: the editor just looked at the source.
+        obj.last_verified = timezone.localdate()
+        return super().save_existing(form, obj, commit)
+
+
 class SupportInline(admin.TabularInline):
     model = Support
+    formset = SupportInlineFormSet
     formfield_overrides = HTTPS_URLS
-    fields = ["feature_with_category", "level", "note", "source"]
-    readonly_fields = ["feature_with_category"]
+    fields = ["feature_with_category", "level", "note", "source", "last_verified"]
+    readonly_fields = ["feature_with_category", "last_verified"]
     extra = 0
     can_delete = False
     # Cells are created for every mesh x feature automatically; editors change them, never add.
@@ -38,8 +71,90 @@ class SupportInline(admin.TabularInline):
         return f"{obj.feature.category.name} › {obj.feature.name}"
 
 
+def changes_since(mesh: Mesh, version: int) -> list[str]:
+    """What other editors changed on this mesh after `version`, as sentences."""
+    lines = []
+    newer = list(mesh.history.filter(version__gt=version).order_by("history_date"))
+    for record in newer:
+        who = record.history_user or "someone"
+        when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+        previous = record.prev_record
+        if previous is not None:
+            for change in record.diff_against(previous, excluded_fields=["version"]).changes:
+                lines.append(f"{who} at {when}: {change.field} “{change.old}” → “{change.new}”")
+    if newer:
+        cells = Support.history.filter(
+            mesh_id=mesh.pk, history_date__gte=newer[0].history_date
+        ).select_related("feature")
+        for record in cells.order_by("history_date"):
+            previous = record.prev_record
+            if previous is not None and previous.level != record.level:
+                lines.append(
+                    f"{record.history_user or 'someone'}: {record.feature.name} "
+                    f"{previous.level} → {record.level}"
+                )
+    return lines
+
+
+def https_formfield(field: models.Field, **kwargs) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class MeshAdminForm(forms.ModelForm):
+    # Not named "version": the model field is not editable, this is the version the editor saw.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Mesh
+        fields = "__all__"  # noqa: DJ007 (the admin narrows it to its fieldsets)
+        formfield_callback = https_formfield
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Locks the row until this transaction ends (PostgreSQL), so of two simultaneous
+            # saves the second waits and then sees the first one's new version.
+            current = (
+                Mesh.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .get()
+            )
+            started_from = cleaned.get("edit_version")
+            if started_from != current:
+                changes = changes_since(self.instance, started_from or 0)
+                raise forms.ValidationError(
+                    "Another editor saved this mesh after you opened it; your changes were not "
+                    "saved. Reload the page to see theirs, then make yours again. Changed "
+                    "meanwhile: " + ("; ".join(changes) or "the mesh's data") + "."
+                )
+        return cleaned
+
+
+@admin.action(description="Mark verified today (mesh and all its cells)")
+def mark_meshes_verified(modeladmin, request, queryset):
+    today = timezone.localdate()
+    Support.objects.filter(mesh__in=queryset).update(last_verified=today)
+    count = queryset.update(last_verified=today, version=F("version") + 1)
+    messages.success(request, f"Marked {count} mesh(es) and their cells as verified today.")
+
+
+@admin.action(description="Mark verified today")
+def mark_cells_verified(modeladmin, request, queryset):
+    count = queryset.update(last_verified=timezone.localdate())
+    messages.success(request, f"Marked {count} cell(s) as verified today.")
+
+
 @admin.register(Mesh)
-class MeshAdmin(admin.ModelAdmin):
+class MeshAdmin(SimpleHistoryAdmin):
+    form = MeshAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = [
         "name",
@@ -51,17 +166,36 @@ class MeshAdmin(admin.ModelAdmin):
         "open_source",
         "last_verified",
     ]
-    list_filter = ["status", "maturity", "data_plane", "platforms", "open_source", "cncf_status"]
+    list_filter = [
+        FreshnessFilter,
+        "status",
+        "maturity",
+        "data_plane",
+        "platforms",
+        "open_source",
+        "cncf_status",
+    ]
     search_fields = ["name", "slug", "developer", "proxy", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SupportInline]
+    actions = [mark_meshes_verified]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "developer", "licence", "open_source"]}),
         ("Links", {"fields": ["website", "docs_url", "repository_url"]}),
-        ("Version", {"fields": ["current_version", "current_version_source", "last_verified"]}),
+        (
+            "Version and freshness",
+            {
+                "fields": [
+                    "current_version",
+                    "current_version_source",
+                    "last_verified",
+                    "edit_version",
+                ]
+            },
+        ),
         (
             "Architecture and platforms",
-            {"fields": ["proxy", "data_plane", "platforms", "platform_notes"]},
+            {"fields": ["proxy", "data_plane", "platforms", "platform_notes", "clouds"]},
         ),
         (
             "Maturity and status",
@@ -83,6 +217,11 @@ class MeshAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj: Mesh, form, change: bool) -> None:
+        if change:
+            obj.version = form.cleaned_data["edit_version"] + 1
+        super().save_model(request, obj, form, change)
+
 
 class FeatureInline(admin.TabularInline):
     model = Feature
@@ -91,7 +230,7 @@ class FeatureInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
@@ -100,7 +239,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]
@@ -109,15 +248,16 @@ class FeatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
-    """All cells across meshes, e.g. to find every 'unknown' or every cell citing one page."""
+class SupportAdmin(SimpleHistoryAdmin):
+    """All cells across meshes, e.g. every stale one, every 'unknown', every cell citing a page."""
 
-    list_display = ["mesh", "feature", "level", "note", "source"]
-    list_filter = ["level", "feature__category", "mesh"]
+    list_display = ["mesh", "feature", "level", "note", "source", "last_verified"]
+    list_filter = [FreshnessFilter, "level", "feature__category", "mesh"]
     list_select_related = ["mesh", "feature"]
     search_fields = ["mesh__name", "feature__name", "note", "source"]
     readonly_fields = ["mesh", "feature"]
     formfield_overrides = HTTPS_URLS
+    actions = [mark_cells_verified]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -52,7 +52,12 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
         {
             **mesh_attributes(mesh),
             "features": {
-                cell.feature.slug: {"level": cell.level, "note": cell.note, "source": cell.source}
+                cell.feature.slug: {
+                    "level": cell.level,
+                    "note": cell.note,
+                    "source": cell.source,
+                    "last_verified": cell.last_verified.isoformat(),
+                }
                 for cell in cells[mesh.pk]
             },
         }

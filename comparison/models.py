@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lag
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 SMI_FEATURE_PREFIX = "smi-"
 
@@ -22,6 +25,15 @@ class Level(models.TextChoices):
     PARTIAL = "partial", "Partial"
     NO = "no", "No"
     UNKNOWN = "unknown", "Unknown"
+
+
+def stale_before() -> datetime.date:
+    """Data last verified before this date counts as stale (settings.STALE_AFTER_DAYS)."""
+    return timezone.localdate() - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+
+
+def is_stale(verified: datetime.date | None) -> bool:
+    return verified is None or verified < stale_before()
 
 
 class SlugManager(models.Manager):
@@ -38,6 +50,7 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -67,6 +80,7 @@ class Feature(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager.from_queryset(FeatureQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category__position", "position", "name"]
@@ -184,7 +198,11 @@ class Mesh(models.Model):
     )
     traffic_split_source = models.URLField(blank=True)
 
+    # Optimistic concurrency: every save through the admin must name the version it started from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     objects = SlugManager.from_queryset(MeshQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -230,8 +248,7 @@ class Mesh(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        age = timezone.localdate() - self.last_verified
-        return age.days > settings.STALE_AFTER_DAYS
+        return is_stale(self.last_verified)
 
     @property
     def traffic_split_lines(self) -> int:
@@ -267,8 +284,10 @@ class Support(models.Model):
         max_length=300, blank=True, help_text="Required for 'partial': what exactly is missing."
     )
     source = models.URLField(max_length=500, blank=True)
+    last_verified = models.DateField(default=datetime.date.today)
 
     objects = SupportQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["feature__category__position", "feature__position", "feature__name"]
@@ -295,6 +314,10 @@ class Support(models.Model):
         return (self.mesh.slug, self.feature.slug)
 
     natural_key.dependencies = ["comparison.mesh", "comparison.feature"]
+
+    @property
+    def is_stale(self) -> bool:
+        return is_stale(self.last_verified)
 
     def clean(self) -> None:
         if self.level == Level.PARTIAL and not self.note.strip():
@@ -345,3 +368,67 @@ class Questionnaire(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("comparison:questionnaire-result", args=[self.public_id])
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One support cell changing level, read from the history."""
+
+    id: int
+    date: datetime.datetime
+    mesh_slug: str
+    mesh_name: str
+    feature_slug: str
+    feature_name: str
+    old: str
+    new: str
+    note: str
+    source: str
+
+
+def recent_level_changes(limit: int = 50) -> list[LevelChange]:
+    """The latest changes of support levels, newest first, in one query.
+
+    Each historical row is paired with the level its cell had just before (a window function), so
+    saves that changed only a note, or nothing, are skipped. A cell's first record has nothing to
+    compare with: loading the data should create those (manage.py populate_history --auto).
+    """
+    history = Support.history.model.objects.annotate(
+        previous=Window(Lag("level"), partition_by=[F("id")], order_by=F("history_id").asc()),
+        mesh_name=F("mesh__name"),
+        mesh_slug=F("mesh__slug"),
+        feature_name=F("feature__name"),
+        feature_slug=F("feature__slug"),
+    )
+    rows = (
+        history.filter(previous__isnull=False)
+        .exclude(previous=F("level"))
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    return [
+        LevelChange(
+            id=row.history_id,
+            date=row.history_date,
+            mesh_slug=row.mesh_slug,
+            mesh_name=row.mesh_name,
+            feature_slug=row.feature_slug,
+            feature_name=row.feature_name,
+            old=row.previous,
+            new=row.level,
+            note=row.note,
+            source=row.source,
+        )
+        for row in rows
+    ]
+
+
+def ensure_history_baseline() -> int:
+    """Give every row without history a first record (rows loaded as fixtures have none)."""
+    created = 0
+    for model in (Category, Feature, Mesh, Support):
+        recorded = model.history.values("id")
+        missing = list(model.objects.exclude(pk__in=recorded))
+        if missing:
+            created += len(model.history.bulk_history_create(missing))
+    return created

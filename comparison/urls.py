@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import questionnaire_views as wizard
 from . import views
+from .feeds import ChangesFeed
 
 app_name = "comparison"
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("compare/", views.compare, name="compare"),
     path("meshes/<slug:slug>/", views.mesh_detail, name="mesh-detail"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/feed/", ChangesFeed(), name="changes-feed"),
     path("api/meshes.json", views.api_meshes, name="api-meshes"),
     path("export/meshes.csv", views.export_csv, name="export-csv"),
     path("questionnaire/", wizard.questionnaire, name="questionnaire"),

@@ -11,7 +11,7 @@ from . import export
 from .filters import MeshFilter
 from .forms import CompareForm
 from .matrix import Matrix, build_matrix
-from .models import Mesh
+from .models import Mesh, recent_level_changes, stale_before
 
 
 def filtered_matrix(request: HttpRequest) -> tuple[MeshFilter, Matrix]:
@@ -38,6 +38,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "matrix": matrix,
         "total_meshes": total,
         "hidden_meshes": total - len(matrix.meshes),
+        "stale_before": stale_before(),
         "query": request.GET.urlencode(),
     }
     status = 400 if mesh_filter.errors else 200
@@ -52,16 +53,20 @@ def compare(request: HttpRequest) -> HttpResponse:
     matrix = build_matrix(form.cleaned_data["mesh"])
     if form.cleaned_data["diff"]:
         matrix = matrix.only_differences()
-    context = {"form": form, "matrix": matrix, "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "matrix": matrix,
+        "query": request.GET.urlencode(),
+        "stale_before": stale_before(),
+    }
     return render(request, "comparison/compare.html", context)
 
 
 @require_GET
 def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
-    return render(
-        request, "comparison/mesh_detail.html", {"mesh": mesh, "matrix": build_matrix([mesh])}
-    )
+    context = {"mesh": mesh, "matrix": build_matrix([mesh]), "stale_before": stale_before()}
+    return render(request, "comparison/mesh_detail.html", context)
 
 
 @require_GET
@@ -83,3 +88,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="service-meshes.csv"'
     export.write_csv(matrix, response)
     return response
+
+
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    return render(request, "comparison/changes.html", {"changes": recent_level_changes(100)})

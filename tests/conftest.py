@@ -31,8 +31,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load fixtures/meshes.json once; each test's transaction is rolled back around it."""
     from django.core.management import call_command
 
+    from comparison.models import ensure_history_baseline
+
     with django_db_blocker.unblock():
         call_command("loaddata", "meshes", verbosity=0)
+        ensure_history_baseline()
 
 
 @pytest.fixture
@@ -48,7 +51,10 @@ def live_data(transactional_db):
     """
     from django.core.management import call_command
 
+    from comparison.models import ensure_history_baseline
+
     call_command("loaddata", "meshes", verbosity=0)
+    ensure_history_baseline()
 
 
 @pytest.fixture

@@ -206,6 +206,7 @@ def test_api_shape(client, fixture_data):
         "level": cell.level,
         "note": cell.note,
         "source": cell.source,
+        "last_verified": cell.last_verified.isoformat(),
     }
     assert len(mesh["features"]) == 48
 

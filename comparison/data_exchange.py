@@ -1,0 +1,224 @@
+"""Export and import of the mesh data in the fixture format (fixtures/meshes.json).
+
+The file is the complete data set: categories, features, meshes and support cells, each named by
+slug. Export is deterministic (stable order, stable formatting), so export -> import into an empty
+database -> export gives the same bytes. Import validates the whole file before it writes
+anything, reports every problem with its place in the file, and then makes the database equal to
+the file in one transaction (rows missing from the file are removed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .models import Category, Feature, Mesh, Support
+
+MODELS: dict[str, type[models.Model]] = {
+    "comparison.category": Category,
+    "comparison.feature": Feature,
+    "comparison.mesh": Mesh,
+    "comparison.support": Support,
+}
+# Operational state, not data: the edit version guards editors' forms and is bumped on import.
+NOT_EXPORTED = {"comparison.mesh": {"version"}}
+
+
+def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
+    if model == "comparison.support":
+        return (fields["mesh"][0], fields["feature"][0])
+    return (fields["slug"],)
+
+
+def export_data() -> str:
+    objects: list[dict[str, Any]] = []
+    for label, model in MODELS.items():
+        rows = model.objects.all()
+        if model is Support:
+            rows = rows.select_related("mesh", "feature")
+        serialized = serializers.serialize(
+            "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+        for item in serialized:
+            for name in NOT_EXPORTED.get(label, ()):
+                item["fields"].pop(name, None)
+        serialized.sort(key=lambda item: _key(label, item["fields"]))
+        objects += [{"model": label, "fields": item["fields"]} for item in serialized]
+    return json.dumps(objects, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+@dataclass
+class Plan:
+    """What an import would do: the validated rows, and the problems that stop it."""
+
+    rows: dict[str, dict[tuple[str, ...], dict[str, Any]]] = field(
+        default_factory=lambda: {label: {} for label in MODELS}
+    )
+    problems: list[str] = field(default_factory=list)
+
+
+def _where(index: int, label: str, fields: Any) -> str:
+    try:
+        return f"item {index} ({label} {'/'.join(_key(label, fields))})"
+    except (KeyError, TypeError, IndexError):
+        return f"item {index} ({label})"
+
+
+def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) -> None:
+    model = MODELS[label]
+    known = {f.name for f in model._meta.concrete_fields} - {"id"}
+    for name in sorted(set(fields) - known):
+        plan.problems.append(f"{where}: unknown field “{name}”")
+    values = {k: v for k, v in fields.items() if k in known and k not in {"mesh", "feature"}}
+    values.pop("category", None)
+    try:
+        instance = model(**values)
+    except (TypeError, ValueError) as error:
+        plan.problems.append(f"{where}: {error}")
+        return
+    try:
+        # Relations and uniqueness are checked across the whole file below.
+        instance.full_clean(exclude=["mesh", "feature", "category"], validate_unique=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                plan.problems.append(f"{where}: {name}: {message}")
+
+
+def validate(text: str) -> Plan:
+    plan = Plan()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        plan.problems.append(
+            f"line {error.lineno} column {error.colno}: not valid JSON: {error.msg}"
+        )
+        return plan
+    if not isinstance(data, list):
+        plan.problems.append("the file must hold a JSON list of objects")
+        return plan
+    for index, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("fields"), dict):
+            plan.problems.append(f"item {index}: must be an object with “model” and “fields”")
+            continue
+        label, fields = item.get("model"), item["fields"]
+        if label not in MODELS:
+            plan.problems.append(f"item {index}: unknown model “{label}”")
+            continue
+        where = _where(index, label, fields)
+        try:
+            key = _key(label, fields)
+        except (KeyError, TypeError, IndexError):
+            plan.problems.append(f"{where}: missing its slug (or mesh and feature)")
+            continue
+        if key in plan.rows[label]:
+            plan.problems.append(f"{where}: duplicate of an earlier {label} with the same key")
+            continue
+        _check_fields(plan, where, label, fields)
+        plan.rows[label][key] = {**fields, "_where": where}
+    _check_references(plan)
+    return plan
+
+
+def _check_references(plan: Plan) -> None:
+    categories = plan.rows["comparison.category"]
+    features = plan.rows["comparison.feature"]
+    meshes = plan.rows["comparison.mesh"]
+    for fields in features.values():
+        if (fields.get("category") or [None])[0] not in {k[0] for k in categories}:
+            plan.problems.append(f"{fields['_where']}: unknown category {fields.get('category')}")
+    for (mesh, feature), fields in plan.rows["comparison.support"].items():
+        if (mesh,) not in meshes:
+            plan.problems.append(f"{fields['_where']}: unknown mesh “{mesh}”")
+        if (feature,) not in features:
+            plan.problems.append(f"{fields['_where']}: unknown feature “{feature}”")
+
+
+def _current() -> dict[str, dict[tuple[str, ...], models.Model]]:
+    current: dict[str, dict[tuple[str, ...], models.Model]] = {}
+    for label, model in MODELS.items():
+        rows = model.objects.all()
+        if model is Support:
+            rows = rows.select_related("mesh", "feature")
+        elif model is Feature:
+            rows = rows.select_related("category")
+        current[label] = {obj.natural_key(): obj for obj in rows}
+    return current
+
+
+def _plain(obj: models.Model) -> dict[str, Any]:
+    item = serializers.serialize(
+        "python", [obj], use_natural_foreign_keys=True, use_natural_primary_keys=True
+    )[0]["fields"]
+    return json.loads(json.dumps(item, default=str))
+
+
+def _compared(fields: dict[str, Any], label: str) -> dict[str, Any]:
+    skip = {"_where", *NOT_EXPORTED.get(label, ())}
+    return {k: v for k, v in fields.items() if k not in skip}
+
+
+def diff(plan: Plan) -> list[str]:
+    """Every row the import would add, change or remove, one line each."""
+    lines: list[str] = []
+    current = _current()
+    for label in MODELS:
+        name = label.split(".")[1]
+        wanted, present = plan.rows[label], current[label]
+        for key, fields in wanted.items():
+            ident = "/".join(key)
+            if key not in present:
+                lines.append(
+                    f"+ {name} {ident}" + (f": {fields.get('level')}" if name == "support" else "")
+                )
+                continue
+            old = _compared(_plain(present[key]), label)
+            for attr, value in _compared(fields, label).items():
+                if old.get(attr) != value:
+                    lines.append(f"~ {name} {ident}: {attr} {old.get(attr)!r} → {value!r}")
+        lines += [f"- {name} {'/'.join(key)}" for key in present if key not in wanted]
+    return lines
+
+
+@transaction.atomic
+def apply(plan: Plan) -> int:
+    """Make the database equal to the plan; returns the number of rows written or removed."""
+    assert not plan.problems, "apply() needs a plan without problems"
+    current = _current()
+    written = 0
+    saved: dict[str, dict[tuple[str, ...], models.Model]] = {label: {} for label in MODELS}
+    for label, model in MODELS.items():
+        for key, fields in plan.rows[label].items():
+            values = _compared(fields, label)
+            obj = current[label].get(key)
+            changed = obj is None or _compared(_plain(obj), label) != values
+            obj = obj or model()
+            for attr, value in values.items():
+                if attr == "category":
+                    obj.category = saved["comparison.category"][tuple(value)]
+                elif attr == "mesh":
+                    obj.mesh = saved["comparison.mesh"][tuple(value)]
+                elif attr == "feature":
+                    obj.feature = saved["comparison.feature"][tuple(value)]
+                else:
+                    setattr(obj, attr, model._meta.get_field(attr).to_python(value))
+            if changed:
+                if isinstance(obj, Mesh) and obj.pk:
+                    obj.version += 1  # an editor's open form must not overwrite imported data
+                obj.save()
+                written += 1
+            saved[label][key] = obj
+        if label == "comparison.mesh":
+            # New meshes get 'unknown' cells on save; the file's cells replace them below.
+            current["comparison.support"] = _current()["comparison.support"]
+    for label in reversed(MODELS):
+        for key, obj in current[label].items():
+            if key not in plan.rows[label] and obj.pk:
+                obj.delete()
+                written += 1
+    return written

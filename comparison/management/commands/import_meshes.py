@@ -1,0 +1,49 @@
+"""manage.py import_meshes file [--dry-run]: validate everything, then write it all or nothing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from comparison.data_exchange import apply, diff, validate
+from comparison.models import ensure_history_baseline
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the mesh data equal to a file in the fixture format. The whole file is validated "
+        "first; nothing is written unless every row is valid."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="show what would change, write nothing"
+        )
+
+    def handle(self, *args, file: str, dry_run: bool, **options):
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"cannot read {file}: {error}") from error
+        plan = validate(text)
+        if plan.problems:
+            for problem in plan.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(f"{len(plan.problems)} problem(s) found; nothing was written.")
+        changes = diff(plan)
+        cells = [line for line in changes if " support " in line]
+        summary = (
+            f"{sum(line.startswith('+') for line in cells)} cells added, "
+            f"{len({line.split(':')[0] for line in cells if line.startswith('~')})} changed, "
+            f"{sum(line.startswith('-') for line in cells)} removed; "
+            f"{len(changes)} changes in all"
+        )
+        if dry_run:
+            for line in changes:
+                self.stdout.write(line)
+            self.stdout.write(f"Dry run: {summary}. Nothing was written.")
+            return
+        # Every row needs a first history record, so the first imported change has an "old".
+        ensure_history_baseline()
+        apply(plan)
+        self.stdout.write(f"Imported {file}: {summary}.")
