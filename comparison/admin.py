@@ -46,7 +46,11 @@ class SupportInlineFormSet(forms.BaseInlineFormSet):
 class SupportInline(admin.TabularInline):
     model = Support
     formset = SupportInlineFormSet
-    formfield_overrides = HTTPS_URLS
+    # A plain input per cell: 48 "Currently: … Change: …" blocks would bury the levels.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https", "widget": forms.URLInput(attrs={"size": 38})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 44})},
+    }
     fields = ["feature_with_category", "level", "note", "source", "last_verified"]
     readonly_fields = ["feature_with_category", "last_verified"]
     extra = 0

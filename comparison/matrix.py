@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from .models import Category, Feature, Level, Mesh, Support
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Category, Feature, Level, Mesh, Support, stale_before
+
+LEVEL_LABELS = dict(Level.choices)
+
+
+def cell_html(cell: Support, stale_date: datetime.date) -> str:
+    """One table cell: the level as icon and word, then source link, note and staleness.
+
+    Built in Python rather than a template: the table has hundreds of cells and this is its hot
+    path (templates/comparison/_matrix_table.html holds the rest of the markup).
+    """
+    where = escape(f"{cell.mesh.name}, {cell.feature.name}")
+    stale = cell.last_verified < stale_date
+    parts = [
+        f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
+        f'<span class="lvl-icon" aria-hidden="true"></span>{LEVEL_LABELS[cell.level]}</span>'
+    ]
+    if cell.source:
+        parts.append(
+            f'\n<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
+            f'<span class="visually-hidden">Source for {where}</span>'
+            f'<span aria-hidden="true">source</span></a>'
+        )
+    if cell.note:
+        parts.append(
+            f'\n<details class="note"><summary><span class="visually-hidden">Note on {where}'
+            f'</span><span aria-hidden="true">note</span></summary><p>{escape(cell.note)}</p>'
+            f"</details>"
+        )
+    if stale:
+        parts.append(f' <span class="stale-mark">stale: verified {cell.last_verified:%b %Y}</span>')
+    parts.append("</td>")
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -16,6 +53,13 @@ class Row:
     @property
     def differs(self) -> bool:
         return len({cell.level for cell in self.cells}) > 1
+
+    @cached_property
+    def cells_html(self) -> SafeString:
+        stale_date = stale_before()
+        return mark_safe(
+            "".join(cell_html(cell, stale_date) for cell in self.cells)
+        )  # every part escaped above
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import questionnaire_views as wizard
 from . import views
+from .caching import cached_public_page
 from .feeds import ChangesFeed
 
 app_name = "comparison"
@@ -11,7 +12,8 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("meshes/<slug:slug>/", views.mesh_detail, name="mesh-detail"),
     path("changes/", views.changes, name="changes"),
-    path("changes/feed/", ChangesFeed(), name="changes-feed"),
+    path("changes/feed/", cached_public_page(ChangesFeed()), name="changes-feed"),
+    path("healthz", views.healthz, name="healthz"),
     path("api/meshes.json", views.api_meshes, name="api-meshes"),
     path("export/meshes.csv", views.export_csv, name="export-csv"),
     path("questionnaire/", wizard.questionnaire, name="questionnaire"),

@@ -3,11 +3,13 @@ layout in matrix.py, serialisation in export.py."""
 
 from __future__ import annotations
 
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from . import export
+from .caching import cached_public_page
 from .filters import MeshFilter
 from .forms import CompareForm
 from .matrix import Matrix, build_matrix
@@ -30,6 +32,7 @@ def render_fragment(request: HttpRequest, template: str, fragment: str, context,
 
 
 @require_GET
+@cached_public_page
 def matrix(request: HttpRequest) -> HttpResponse:
     mesh_filter, matrix = filtered_matrix(request)
     total = Mesh.objects.count()
@@ -46,6 +49,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -63,6 +67,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
     context = {"mesh": mesh, "matrix": build_matrix([mesh]), "stale_before": stale_before()}
@@ -70,6 +75,7 @@ def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def api_meshes(request: HttpRequest) -> JsonResponse:
     mesh_filter, matrix = filtered_matrix(request)
     if mesh_filter.errors:
@@ -78,6 +84,7 @@ def api_meshes(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@cached_public_page
 def export_csv(request: HttpRequest) -> HttpResponse:
     mesh_filter, matrix = filtered_matrix(request)
     if mesh_filter.errors:
@@ -91,5 +98,18 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_public_page
 def changes(request: HttpRequest) -> HttpResponse:
     return render(request, "comparison/changes.html", {"changes": recent_level_changes(100)})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

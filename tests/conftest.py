@@ -38,6 +38,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_history_baseline()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # Test transactions never commit, so the data version never moves: pages would go stale
+    # between tests. The cache's own tests switch it on (tests/test_production.py).
+    settings.PAGE_CACHE = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture
 def fixture_data(db):
     """The real mesh data (loaded once per session by django_db_setup)."""
