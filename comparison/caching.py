@@ -9,6 +9,9 @@ conditional GET is answered without rendering anything.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache as memoize
 from functools import wraps
@@ -22,23 +25,30 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
 DATA_VERSION_KEY = "portal:data-version"
+LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
 PAGE_KEY_PREFIX = "portal:page:"
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
+
+
+def _fresh_version() -> int:
+    # Starting from the clock, not from 1: if the shared cache is flushed, a restarted counter must
+    # not meet ETags (and processes' local copies) from before the flush.
+    return time.time_ns() // 1000
 
 
 def data_version() -> int:
     version = cache.get(DATA_VERSION_KEY)
     if version is None:
-        cache.add(DATA_VERSION_KEY, 1, timeout=None)
-        version = cache.get(DATA_VERSION_KEY, 1)
+        cache.add(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY) or _fresh_version()
     return int(version)
 
 
 def bump_data_version() -> None:
     try:
         cache.incr(DATA_VERSION_KEY)
-    except ValueError:  # not there yet (or evicted): any new value retires the old pages
-        cache.set(DATA_VERSION_KEY, data_version() + 1, timeout=None)
+    except ValueError:  # not there (flushed or evicted): any fresh value retires the old pages
+        cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
 
 
 @memoize
@@ -65,6 +75,41 @@ def page_etag(request: HttpRequest) -> str:
     return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
 
+class LocalPages:
+    """This process's copies of pages from the shared cache, keyed by ETag.
+
+    Safe to keep per process because the ETag already names the data version read from the shared
+    cache on every request: a change anywhere gives new ETags, and old entries are never asked for
+    again (they age out, least recently used first, within a byte budget).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.pages: OrderedDict[str, tuple[bytes, dict[str, str]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, dict[str, str]] | None:
+        with self.lock:
+            page = self.pages.get(etag)
+            if page is not None:
+                self.pages.move_to_end(etag)
+            return page
+
+    def put(self, etag: str, page: tuple[bytes, dict[str, str]]) -> None:
+        with self.lock:
+            if etag in self.pages or len(page[0]) > self.max_bytes:
+                return
+            self.pages[etag] = page
+            self.size += len(page[0])
+            while self.size > self.max_bytes:
+                _, (content, _) = self.pages.popitem(last=False)
+                self.size -= len(content)
+
+
+local_pages = LocalPages(LOCAL_PAGES_MAX_BYTES)
+
+
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Cache a public GET view's successful responses until the data or the code changes."""
 
@@ -78,14 +123,17 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()
         else:
-            key = PAGE_KEY_PREFIX + etag.strip('"')
-            stored = cache.get(key)
+            stored = local_pages.get(etag)
             if stored is None:
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming:
-                    return response
-                stored = (response.content, dict(response.headers))
-                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+                key = PAGE_KEY_PREFIX + etag.strip('"')
+                stored = cache.get(key)
+                if stored is None:
+                    response = view(request, *args, **kwargs)
+                    if response.status_code != 200 or response.streaming:
+                        return response
+                    stored = (response.content, dict(response.headers))
+                    cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+                local_pages.put(etag, stored)
             content, headers = stored
             response = HttpResponse(content)
             for name, value in headers.items():

@@ -167,6 +167,17 @@ class MeshFilter(django_filters.FilterSet):
             for slug, name in Mesh.objects.order_by("name").values_list("slug", "name")
         ]
 
+    FACETS = ("platforms", "data_plane", "smi", "maturity", "status", "offering")
+
+    @property
+    def facets(self) -> list:
+        """The single-choice filters, as bound fields (the template renders the selects)."""
+        return [self.form[name] for name in self.FACETS]
+
+    @property
+    def facet_count(self) -> int:
+        return sum(1 for name in self.FACETS if self.cleaned.get(name))
+
     @property
     def must_count(self) -> int:
         return len(self.cleaned.get("must") or [])

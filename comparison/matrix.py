@@ -15,14 +15,29 @@ from .models import Category, Feature, Level, Mesh, Support, stale_before
 LEVEL_LABELS = dict(Level.choices)
 
 
-def cell_html(cell: Support, stale_date: datetime.date) -> str:
+@dataclass(slots=True)
+class Cell:
+    """One mesh x feature value as the pages show it (lighter than a Support instance)."""
+
+    mesh: Mesh
+    feature: Feature
+    level: str = Level.UNKNOWN
+    note: str = ""
+    source: str = ""
+    last_verified: datetime.date | None = None
+
+    def get_level_display(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+
+def cell_html(cell: Cell, stale_date: datetime.date) -> str:
     """One table cell: the level as icon and word, then source link, note and staleness.
 
     Built in Python rather than a template: the table has hundreds of cells and this is its hot
     path (templates/comparison/_matrix_table.html holds the rest of the markup).
     """
     where = escape(f"{cell.mesh.name}, {cell.feature.name}")
-    stale = cell.last_verified < stale_date
+    stale = cell.last_verified is not None and cell.last_verified < stale_date
     parts = [
         f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
         f'<span class="lvl-icon" aria-hidden="true"></span>{LEVEL_LABELS[cell.level]}</span>'
@@ -48,7 +63,7 @@ def cell_html(cell: Support, stale_date: datetime.date) -> str:
 @dataclass(frozen=True)
 class Row:
     feature: Feature
-    cells: list[Support]
+    cells: list[Cell]
 
     @property
     def differs(self) -> bool:
@@ -89,9 +104,9 @@ class Matrix:
         ]
         return Matrix(meshes=self.meshes, groups=[g for g in groups if g.rows])
 
-    def cells_by_mesh(self) -> dict[int, list[Support]]:
+    def cells_by_mesh(self) -> dict[int, list[Cell]]:
         """Each mesh's cells in row order (for exports that go mesh by mesh)."""
-        by_mesh: dict[int, list[Support]] = {mesh.pk: [] for mesh in self.meshes}
+        by_mesh: dict[int, list[Cell]] = {mesh.pk: [] for mesh in self.meshes}
         for row in self.rows:
             for mesh, cell in zip(self.meshes, row.cells, strict=True):
                 by_mesh[mesh.pk].append(cell)
@@ -106,19 +121,15 @@ def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = No
     """
     meshes = list(meshes)
     features = list(features if features is not None else Feature.objects.in_display_order())
-    mesh_by_pk = {m.pk: m for m in meshes}
-    cells = {}
-    for support in Support.objects.filter(mesh__in=meshes, feature__in=features):
-        # Hand the already-loaded mesh to each cell so templates can name it without a query.
-        support.mesh = mesh_by_pk[support.mesh_id]
-        cells[support.mesh_id, support.feature_id] = support
+    values = {
+        (mesh_id, feature_id): rest
+        for mesh_id, feature_id, *rest in Support.objects.filter(
+            mesh__in=meshes, feature__in=features
+        ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
+    }
     matrix = Matrix(meshes=meshes)
     for feature in features:
-        row_cells = []
-        for mesh in meshes:
-            cell = cells.get((mesh.pk, feature.pk)) or Support(mesh=mesh, level=Level.UNKNOWN)
-            cell.feature = feature
-            row_cells.append(cell)
+        row_cells = [Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ())) for mesh in meshes]
         row = Row(feature=feature, cells=row_cells)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))

@@ -51,6 +51,10 @@ def matrix(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_public_page
 def compare(request: HttpRequest) -> HttpResponse:
+    if "mesh" not in request.GET:
+        # No choice yet: offer every mesh to pick from (the same form, as a plain GET).
+        meshes = Mesh.objects.order_by("name")
+        return render(request, "comparison/compare.html", {"picker": meshes})
     form = CompareForm(request.GET)
     if not form.is_valid():
         return render(request, "comparison/compare.html", {"form": form}, status=400)

@@ -159,7 +159,6 @@ def test_compare_two_meshes_marks_differences(client, fixture_data):
     [
         ["linkerd"],
         ["linkerd", "kuma", "consul", "cilium", "istio-sidecar"],
-        [],
         ["linkerd", "nope"],
     ],
 )
@@ -167,6 +166,14 @@ def test_compare_needs_two_to_four_known_meshes(client, fixture_data, meshes):
     response = client.get(COMPARE, {"mesh": meshes})
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
+
+
+def test_compare_without_a_choice_offers_every_mesh(client, fixture_data):
+    response = client.get(COMPARE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for mesh in Mesh.objects.all():
+        assert f'value="{mesh.slug}"' in html
 
 
 # Mesh page -----------------------------------------------------------------------------------

@@ -104,8 +104,12 @@ def test_lockout_is_per_address_and_username(client, editor, settings):
 
 @pytest.fixture
 def page_cache(settings):
+    from comparison.caching import local_pages
+
     settings.PAGE_CACHE = True
     cache.clear()
+    local_pages.pages.clear()
+    local_pages.size = 0
 
 
 def test_unchanged_page_answers_304_without_rendering(
@@ -188,6 +192,9 @@ def test_data_version_is_shared_between_app_servers_through_redis(settings):
     before = data_version()
     bump_data_version()
     assert other_server.get(DATA_VERSION_KEY) == before + 1
+    # A flushed cache never brings back an old version.
+    other_server.delete(DATA_VERSION_KEY)
+    assert data_version() > before + 1
     cache.delete(DATA_VERSION_KEY)
 
 
@@ -226,6 +233,18 @@ def test_healthz_503_when_the_database_fails(client, db, monkeypatch):
 def test_persistent_database_connections():
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_local_page_copies_stay_within_their_byte_budget():
+    from comparison.caching import LocalPages
+
+    pages = LocalPages(max_bytes=10)
+    pages.put("a", (b"12345", {}))
+    pages.put("b", (b"67890", {}))
+    assert pages.get("a") is not None  # a is now the most recently used
+    pages.put("c", (b"xyz", {}))
+    assert pages.get("b") is None and pages.get("a") and pages.get("c")
+    assert pages.size <= 10
 
 
 def test_mesh_list_is_unchanged_by_caching(client, fixture_data, page_cache):

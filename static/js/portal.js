@@ -28,5 +28,11 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     addCategoryToggles(document);
+    // Panels that start closed on phones (to keep the table in view) open on wide screens.
+    if (window.matchMedia("(min-width: 1000px)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (d) {
+        d.open = true;
+      });
+    }
   });
 })();

@@ -9,7 +9,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from comparison import views
@@ -27,6 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=15)
 
+    @override_settings(PAGE_CACHE=False)  # measure rendering, not the page cache
     def handle(self, *args, runs: int, **options):
         factory = RequestFactory()
         try:
