@@ -70,11 +70,30 @@ class Row:
         return len({cell.level for cell in self.cells}) > 1
 
     @cached_property
-    def cells_html(self) -> SafeString:
+    def html(self) -> SafeString:
+        """The whole table row: feature header (with its rubric) and one cell per mesh."""
         stale_date = stale_before()
-        return mark_safe(
-            "".join(cell_html(cell, stale_date) for cell in self.cells)
-        )  # every part escaped above
+        name = escape(self.feature.name)
+        differs = self.differs and len(self.cells) > 1
+        row_class = ' class="differs"' if differs else ""
+        parts = [
+            f'<tr id="feature-{escape(self.feature.slug)}"{row_class}>'
+            f'<th scope="row" class="feature-col"><span class="feature-name">{name}</span>'
+        ]
+        if differs:
+            parts.append(
+                ' <span class="differs-mark" title="Values differ">≠'
+                '<span class="visually-hidden"> values differ</span></span>'
+            )
+        parts.append(
+            '\n<details class="rubric"><summary><span class="visually-hidden">What counts as yes'
+            f' for {name}</span><span aria-hidden="true">?</span></summary>'
+            f"<p>{escape(self.feature.description)}</p></details></th>"
+        )
+        parts += [cell_html(cell, stale_date) for cell in self.cells]
+        parts.append("</tr>\n")
+        # Every value in it is escaped above.
+        return mark_safe("".join(parts))
 
 
 @dataclass(frozen=True)
