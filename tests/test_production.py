@@ -249,3 +249,27 @@ def test_local_page_copies_stay_within_their_byte_budget():
 
 def test_mesh_list_is_unchanged_by_caching(client, fixture_data, page_cache):
     assert len(client.get("/api/meshes.json?status=all").json()) == Mesh.objects.count()
+
+
+# Observatory score ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_observatory_score_is_at_least_100(client, fixture_data, url):
+    from comparison.observatory import score
+
+    response = client.get(url, secure=True)
+    result = score(response.headers, response.cookies, https=True)
+    assert result.total >= 100, result.notes
+    assert result.grade == "A+"
+
+
+def test_observatory_rules_punish_missing_headers():
+    from http.cookies import SimpleCookie
+
+    from comparison.observatory import score
+
+    bare = score({}, SimpleCookie(), https=True)
+    assert bare.total == 100 - 25 - 20 - 5 - 20
+    unsafe = score({"Content-Security-Policy": "script-src 'unsafe-inline'"}, SimpleCookie())
+    assert "CSP allows unsafe scripts: -20" in unsafe.notes
