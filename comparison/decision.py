@@ -1,10 +1,11 @@
 """The questionnaire's decision logic: answers plus plain mesh data in, verdict and shortlist out.
 
-Plain Python on purpose (no Django, no ORM, no HTTP), so every rule can be unit-tested on small
-hand-made meshes and the views only translate forms and rows into these dataclasses. The steps
-follow the talk's conclusion (BRIEF.md): 0 is a mesh sensible at all, 1 the environment,
-2 the features, 3 the subjective fit. Everything is deterministic: the same input always gives
-the same verdict, order and wording.
+Plain Python on purpose (no ORM, no HTTP; of Django only its translation functions), so every
+rule can be unit-tested on small hand-made meshes and the views only turn forms and rows into
+these dataclasses. Every user-facing text is translatable: constants lazily, the rest at call
+time. The steps follow the talk's conclusion (BRIEF.md): 0 is a mesh sensible at all, 1 the
+environment, 2 the features, 3 the subjective fit. Everything is deterministic: the same input
+always gives the same verdict, order and wording (in the active language).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 YES, PARTIAL, NO, UNKNOWN = "yes", "partial", "no", "unknown"
 LEVELS = (YES, PARTIAL, NO, UNKNOWN)
@@ -26,10 +30,10 @@ GATE_FEATURES: dict[str, tuple[str, ...]] = {
 }
 # How the gate's feature choices read in sentences.
 GATE_FEATURE_LABELS: dict[str, str] = {
-    "mtls": "mTLS between services",
-    "tracing": "distributed tracing",
-    "routing": "header- or path-based routing",
-    "rollouts": "special rollouts (canary releases, A/B tests)",
+    "mtls": gettext_lazy("mTLS between services"),
+    "tracing": gettext_lazy("distributed tracing"),
+    "routing": gettext_lazy("header- or path-based routing"),
+    "rollouts": gettext_lazy("special rollouts (canary releases, A/B tests)"),
 }
 
 SMI_PREFIX = "smi-"
@@ -46,6 +50,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "min_maturity": ("leading", "followers", "very_new"),
     "complexity_tolerance": ("low", "medium", "high"),
 }
+# Product names: never translated.
 KNOWLEDGE: dict[str, str] = {
     "envoy": "Envoy",
     "istio": "Istio",
@@ -55,17 +60,21 @@ KNOWLEDGE: dict[str, str] = {
     "cilium": "Cilium",
     "nginx": "NGINX",
 }
-CLOUD_NAMES: dict[str, str] = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
+CLOUD_NAMES: dict[str, str] = {
+    "aws": gettext_lazy("AWS"),
+    "gcp": gettext_lazy("Google Cloud"),
+    "azure": gettext_lazy("Azure"),
+}
 MATURITIES = ("leading", "followers", "very_new", "discontinued")
 DATA_PLANES = ("sidecar", "per_node", "sidecarless", "mixed")
 
 # Higher is more production-ready; "discontinued" has no rank because it is never recommended.
 MATURITY_RANK: dict[str, int] = {"leading": 3, "followers": 2, "very_new": 1}
 MATURITY_LABELS: dict[str, str] = {
-    "leading": "leading group",
-    "followers": "followers",
-    "very_new": "very new",
-    "discontinued": "discontinued",
+    "leading": gettext_lazy("leading group"),
+    "followers": gettext_lazy("followers"),
+    "very_new": gettext_lazy("very new"),
+    "discontinued": gettext_lazy("discontinued"),
 }
 MATURITY_POINTS: dict[str, int] = {"leading": 3, "followers": 1, "very_new": 0}
 
@@ -73,6 +82,12 @@ MATURITY_POINTS: dict[str, int] = {"leading": 3, "followers": 1, "very_new": 0}
 # yardsticks: SMI's TrafficSplit about 10 lines, Istio's DestinationRule + VirtualService about 30.
 COMPLEXITY_LIMITS: dict[str, int | None] = {"low": 20, "medium": 40, "high": None}
 COMPLEXITY_PENALTY = -2
+# How each tolerance reads in the penalty's reason ("… than the 20 your low tolerance allows").
+COMPLEXITY_WORDS: dict[str, str] = {
+    "low": pgettext_lazy("complexity tolerance", "low"),
+    "medium": pgettext_lazy("complexity tolerance", "medium"),
+    "high": pgettext_lazy("complexity tolerance", "high"),
+}
 
 # Scores, named so the reasons and the tests read the same numbers.
 NICE_YES_POINTS, NICE_PARTIAL_POINTS = 2, 1
@@ -84,22 +99,22 @@ LATENCY_POINTS = 1
 LOW_LATENCY_DATA_PLANES = ("sidecarless", "per_node")
 
 LEVEL_WORDS: dict[str, str] = {
-    YES: "supported",
-    PARTIAL: "only partly supported",
-    NO: "not supported",
-    UNKNOWN: "unknown (no source found)",
+    YES: gettext_lazy("supported"),
+    PARTIAL: gettext_lazy("only partly supported"),
+    NO: gettext_lazy("not supported"),
+    UNKNOWN: gettext_lazy("unknown (no source found)"),
 }
 # Why a must-have excludes a mesh, per level of its cell.
 MUST_FAIL_WORDS: dict[str, str] = {
-    PARTIAL: "only partly supported, and you asked for full support",
-    NO: "not supported",
-    UNKNOWN: "no source found: unknown never counts",
+    PARTIAL: gettext_lazy("only partly supported, and you asked for full support"),
+    NO: gettext_lazy("not supported"),
+    UNKNOWN: gettext_lazy("no source found: unknown never counts"),
 }
 
 HEADLINES: dict[str, str] = {
-    "not_worth_it": "A service mesh is probably not worth it for you.",
-    "consider": "A service mesh may help, but check the alternatives first.",
-    "worth_it": "A service mesh looks like a sensible next step.",
+    "not_worth_it": gettext_lazy("A service mesh is probably not worth it for you."),
+    "consider": gettext_lazy("A service mesh may help, but check the alternatives first."),
+    "worth_it": gettext_lazy("A service mesh looks like a sensible next step."),
 }
 
 
@@ -314,13 +329,13 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
     if answers.service_count == "few":
         reasons.append(
             GateReason(
-                question="How many services?",
-                answer="Few (about 10 or fewer)",
-                message=(
+                question=_("How many services?"),
+                answer=_("Few (about 10 or fewer)"),
+                message=_(
                     "With few services, a service mesh is worth it only if specific features "
                     "are hard to get otherwise."
                 ),
-                alternative=(
+                alternative=_(
                     "Get timeouts, retries, encryption and metrics from libraries or from "
                     "Kubernetes itself; look at a mesh again when the services grow past about 10."
                 ),
@@ -329,10 +344,10 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
     if answers.tech_diversity == "low":
         reasons.append(
             GateReason(
-                question="How diverse are the technologies (languages, frameworks)?",
-                answer="Low",
-                message="Libraries can be a good alternative to a service mesh.",
-                alternative=(
+                question=_("How diverse are the technologies (languages, frameworks)?"),
+                answer=_("Low"),
+                message=_("Libraries can be a good alternative to a service mesh."),
+                alternative=_(
                     "With one or two stacks, a resilience and observability library per stack "
                     "(timeouts, retries, circuit breaking, metrics, tracing) covers much of it."
                 ),
@@ -341,10 +356,10 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
     if not answers.mostly_synchronous:
         reasons.append(
             GateReason(
-                question="Is communication mostly synchronous (request/response)?",
-                answer="No, mostly asynchronous (messaging)",
-                message="A service mesh probably adds little value to messaging.",
-                alternative=(
+                question=_("Is communication mostly synchronous (request/response)?"),
+                answer=_("No, mostly asynchronous (messaging)"),
+                message=_("A service mesh probably adds little value to messaging."),
+                alternative=_(
                     "Look at what your messaging system offers itself: encryption, retries, "
                     "dead-letter queues and tracing of messages."
                 ),
@@ -353,14 +368,14 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
     if not answers.uses_kubernetes:
         reasons.append(
             GateReason(
-                question="Is Kubernetes in use?",
-                answer="No",
-                message=(
+                question=_("Is Kubernetes in use?"),
+                answer=_("No"),
+                message=_(
                     "The choice is considerably restricted: only meshes that run without "
                     "Kubernetes remain, and Kubernetes' own features (service discovery, basic "
                     "routing) are not there either."
                 ),
-                alternative=(
+                alternative=_(
                     "Use the service discovery and load balancing of your platform, or one of "
                     "the meshes that also run on VMs and other orchestrators."
                 ),
@@ -369,12 +384,12 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
     if answers.change_frequency == "rarely":
         reasons.append(
             GateReason(
-                question="How dynamically do services change (versions and scaling)?",
-                answer="Rarely",
-                message=(
+                question=_("How dynamically do services change (versions and scaling)?"),
+                answer=_("Rarely"),
+                message=_(
                     "Static configuration may be enough; a mesh should probably not be the focus."
                 ),
-                alternative=(
+                alternative=_(
                     "Configure timeouts, retries and TLS statically, in the services or in a "
                     "shared reverse proxy or load balancer."
                 ),
@@ -396,12 +411,16 @@ def _verdict(answers: Answers) -> Verdict:
     else:
         code = "consider"
     in_favour = tuple(
-        f"You need {GATE_FEATURE_LABELS[key]}: one of the strongest reasons for a service mesh; "
-        "it becomes a must-have."
+        _(
+            "You need %(feature)s: one of the strongest reasons for a service mesh; "
+            "it becomes a must-have."
+        )
+        % {"feature": GATE_FEATURE_LABELS[key]}
         for key in GATE_FEATURES
         if key in answers.needed
     )
-    return Verdict(code=code, headline=HEADLINES[code], reasons=reasons, in_favour=in_favour)
+    # str(): resolve the lazy headline now, in the active language, so the Verdict holds text.
+    return Verdict(code=code, headline=str(HEADLINES[code]), reasons=reasons, in_favour=in_favour)
 
 
 # --- steps 1-3: exclusion, score, shortlist ------------------------------------------------
@@ -423,9 +442,9 @@ def _environment_reason(answers: Answers, mesh: MeshFacts) -> str | None:
         return None
     # The gate's "no Kubernetes" is the stronger statement, so it wins over step 1's answer.
     if not answers.uses_kubernetes:
-        return "Runs only on Kubernetes, and you don't use Kubernetes."
+        return _("Runs only on Kubernetes, and you don't use Kubernetes.")
     if answers.infrastructure == "beyond_kubernetes":
-        return (
+        return _(
             "Runs only on Kubernetes, and you also run workloads outside it "
             "(VMs, ECS/Fargate, Nomad…)."
         )
@@ -435,16 +454,19 @@ def _environment_reason(answers: Answers, mesh: MeshFacts) -> str | None:
 def _precondition_reason(answers: Answers, mesh: MeshFacts) -> str | None:
     """Why a mesh is out before any feature is looked at: status, environment, maturity."""
     if mesh.is_discontinued:
-        status = f" ({mesh.status_label})" if mesh.status_label else ""
-        return f"Discontinued{status}: never recommended."
+        if mesh.status_label:
+            return _("Discontinued (%(status)s): never recommended.") % {
+                "status": mesh.status_label
+            }
+        return _("Discontinued: never recommended.")
     environment = _environment_reason(answers, mesh)
     if environment:
         return environment
     if MATURITY_RANK[mesh.maturity] < MATURITY_RANK[answers.min_maturity]:
-        return (
-            f"Production readiness is {MATURITY_LABELS[mesh.maturity]}, below your minimum "
-            f"({MATURITY_LABELS[answers.min_maturity]})."
-        )
+        return _("Production readiness is %(maturity)s, below your minimum (%(minimum)s).") % {
+            "maturity": MATURITY_LABELS[mesh.maturity],
+            "minimum": MATURITY_LABELS[answers.min_maturity],
+        }
     return None
 
 
@@ -466,64 +488,60 @@ def _score(
     for slug in nices:
         level = mesh.level(slug)
         if level == YES:
-            parts.append(ScorePart(NICE_YES_POINTS, f"Nice-to-have {name[slug]}: supported"))
+            reason = _("Nice-to-have %(feature)s: supported") % {"feature": name[slug]}
+            parts.append(ScorePart(NICE_YES_POINTS, reason))
         elif level == PARTIAL:
-            parts.append(
-                ScorePart(NICE_PARTIAL_POINTS, f"Nice-to-have {name[slug]}: only partly supported")
-            )
+            reason = _("Nice-to-have %(feature)s: only partly supported") % {"feature": name[slug]}
+            parts.append(ScorePart(NICE_PARTIAL_POINTS, reason))
     maturity_points = MATURITY_POINTS[mesh.maturity]
     if maturity_points:
-        parts.append(
-            ScorePart(maturity_points, f"Production readiness: {MATURITY_LABELS[mesh.maturity]}")
-        )
+        reason = _("Production readiness: %(maturity)s") % {
+            "maturity": MATURITY_LABELS[mesh.maturity]
+        }
+        parts.append(ScorePart(maturity_points, reason))
     if answers.cloud in mesh.clouds:
-        parts.append(
-            ScorePart(
-                CLOUD_POINTS,
-                f"Offered managed or as an add-on by your cloud, {CLOUD_NAMES[answers.cloud]}",
-            )
-        )
+        reason = _("Offered managed or as an add-on by your cloud, %(cloud)s") % {
+            "cloud": CLOUD_NAMES[answers.cloud]
+        }
+        parts.append(ScorePart(CLOUD_POINTS, reason))
     haystack = f"{mesh.proxy} {mesh.name} {mesh.developer}".casefold()
     known = [KNOWLEDGE[key] for key in KNOWLEDGE if key in answers.knowledge and key in haystack]
     if known:
         # One bonus however many items match: knowing Envoy and Istio doesn't double the fit.
-        parts.append(
-            ScorePart(KNOWLEDGE_POINTS, f"Builds on what your team knows: {', '.join(known)}")
-        )
+        reason = _("Builds on what your team knows: %(products)s") % {"products": ", ".join(known)}
+        parts.append(ScorePart(KNOWLEDGE_POINTS, reason))
     if answers.standards == "smi":
         smi_parts = [s for s in name if s.startswith(SMI_PREFIX)]
         smi_parts += sorted(s for s in mesh.support if s.startswith(SMI_PREFIX) and s not in name)
         for slug in smi_parts:
             if mesh.level(slug) == YES:
-                parts.append(ScorePart(SMI_PART_POINTS, f"SMI standard: implements {name[slug]}"))
+                reason = _("SMI standard: implements %(feature)s") % {"feature": name[slug]}
+                parts.append(ScorePart(SMI_PART_POINTS, reason))
     elif answers.standards == "gateway_api":
         level = mesh.level(GATEWAY_API_MESH)
+        feature = {"feature": name[GATEWAY_API_MESH]}
         if level == YES:
-            parts.append(
-                ScorePart(GATEWAY_API_YES_POINTS, f"Gateway API standard: {name[GATEWAY_API_MESH]}")
-            )
+            reason = _("Gateway API standard: %(feature)s") % feature
+            parts.append(ScorePart(GATEWAY_API_YES_POINTS, reason))
         elif level == PARTIAL:
-            parts.append(
-                ScorePart(
-                    GATEWAY_API_PARTIAL_POINTS,
-                    f"Gateway API standard: {name[GATEWAY_API_MESH]} only partly supported",
-                )
-            )
+            reason = _("Gateway API standard: %(feature)s only partly supported") % feature
+            parts.append(ScorePart(GATEWAY_API_PARTIAL_POINTS, reason))
     limit = COMPLEXITY_LIMITS[answers.complexity_tolerance]
     if limit is not None and mesh.config_lines is not None and mesh.config_lines > limit:
-        parts.append(
-            ScorePart(
-                COMPLEXITY_PENALTY,
-                f"Configuration complexity: a 90/10 traffic split takes {mesh.config_lines} "
-                f"lines of YAML, more than the {limit} your {answers.complexity_tolerance} "
-                "tolerance allows",
-            )
-        )
+        reason = _(
+            "Configuration complexity: a 90/10 traffic split takes %(lines)d lines of YAML, "
+            "more than the %(limit)d your %(tolerance)s tolerance allows"
+        ) % {
+            "lines": mesh.config_lines,
+            "limit": limit,
+            "tolerance": COMPLEXITY_WORDS[answers.complexity_tolerance],
+        }
+        parts.append(ScorePart(COMPLEXITY_PENALTY, reason))
     if answers.latency_sensitive and mesh.data_plane in LOW_LATENCY_DATA_PLANES:
         parts.append(
             ScorePart(
                 LATENCY_POINTS,
-                "Latency: no proxy in each pod, so fewer hops on the request path",
+                _("Latency: no proxy in each pod, so fewer hops on the request path"),
             )
         )
     return tuple(parts)
@@ -540,19 +558,26 @@ def _describe(
     fits: list[str] = []
     lacks: list[str] = []
     caveats: list[str] = []
-    for kind, slugs in (("must-have", musts), ("nice-to-have", nices)):
+    for kind, slugs in ((_("must-have"), musts), (_("nice-to-have"), nices)):
         for slug in slugs:
             level = mesh.level(slug)
+            feature = {"feature": name[slug], "kind": kind, "level": LEVEL_WORDS[level]}
+            # Translators: e.g. "Tracing (must-have): supported".
+            entry = _("%(feature)s (%(kind)s): %(level)s") % feature
             if level in (YES, PARTIAL):
-                fits.append(f"{name[slug]} ({kind}): {LEVEL_WORDS[level]}")
+                fits.append(entry)
             else:
-                lacks.append(f"{name[slug]} ({kind}): {LEVEL_WORDS[level]}")
+                lacks.append(entry)
             if level == PARTIAL:
-                caveats.append(f"{name[slug]}: only partly supported — check the note")
+                caveats.append(_("%(feature)s: only partly supported — check the note") % feature)
             elif level == UNKNOWN:
-                caveats.append(f"{name[slug]}: unknown, no source found — check it yourself")
+                caveats.append(
+                    _("%(feature)s: unknown, no source found — check it yourself") % feature
+                )
     if mesh.config_lines is None:
-        caveats.append("Configuration complexity unknown: no 90/10 traffic split example recorded")
+        caveats.append(
+            _("Configuration complexity unknown: no 90/10 traffic split example recorded")
+        )
     return tuple(fits), tuple(lacks), tuple(caveats)
 
 
@@ -606,9 +631,11 @@ def decide(
         failed = _first_failed_must(answers, mesh, musts)
         if failed:
             slug, level = failed
-            excluded.append(
-                Excluded(mesh, f"Lacks must-have {name[slug]} ({MUST_FAIL_WORDS[level]}).")
-            )
+            reason = _("Lacks must-have %(feature)s (%(why)s).") % {
+                "feature": name[slug],
+                "why": MUST_FAIL_WORDS[level],
+            }
+            excluded.append(Excluded(mesh, reason))
             continue
         parts = _score(answers, mesh, nices, name)
         fits, lacks, caveats = _describe(answers, mesh, musts, nices, name)

@@ -3,16 +3,15 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
 
-from .models import Level, LevelChange, recent_level_changes
-
-LEVEL_NAMES = dict(Level.choices)
+from .models import LevelChange, recent_level_changes
 
 
 class ChangesFeed(Feed):
     feed_type = Atom1Feed
-    title = "Service mesh portal: what changed"
-    subtitle = "Changes to the support levels in the service mesh comparison."
+    title = _("Service mesh portal: what changed")
+    subtitle = _("Changes to the support levels in the service mesh comparison.")
 
     def link(self) -> str:
         return reverse("comparison:changes")
@@ -21,15 +20,11 @@ class ChangesFeed(Feed):
         return recent_level_changes(50)
 
     def item_title(self, item: LevelChange) -> str:
-        return (
-            f"{item.mesh_name}: {item.feature_name} "
-            f"{LEVEL_NAMES.get(item.old, item.old)} → {LEVEL_NAMES.get(item.new, item.new)}"
-        )
+        return f"{item.mesh_name}: {item.display_feature_name} {item.old_label} → {item.new_label}"
 
     def item_description(self, item: LevelChange) -> str:
-        return " ".join(
-            part for part in [item.note, f"Source: {item.source}" if item.source else ""] if part
-        )
+        source = _("Source: %(url)s") % {"url": item.source} if item.source else ""
+        return " ".join(part for part in [item.note, source] if part)
 
     def item_link(self, item: LevelChange) -> str:
         return (

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import SMI_FEATURE_PREFIX, Feature, Level, Mesh, Support
 
@@ -29,7 +30,9 @@ class StrictBooleanField(forms.Field):
             return True
         if text in _FALSE:
             return False
-        raise ValidationError(f"“{value}” is not a yes/no value: use true or false.")
+        raise ValidationError(
+            _("“%(value)s” is not a yes/no value: use true or false.") % {"value": value}
+        )
 
 
 class StrictBooleanFilter(django_filters.Filter):
@@ -38,52 +41,52 @@ class StrictBooleanFilter(django_filters.Filter):
 
 class MeshFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search meshes and features", method="filter_search", max_length=100
+        label=_("Search meshes and features"), method="filter_search", max_length=100
     )
     must = django_filters.ModelMultipleChoiceFilter(
-        label="Must-have features",
+        label=_("Must-have features"),
         queryset=Feature.objects.in_display_order(),
         to_field_name="slug",
         method="filter_must",
         widget=forms.CheckboxSelectMultiple,
     )
-    partial = StrictBooleanFilter(label="Count “partial” as enough", method="filter_nothing")
+    partial = StrictBooleanFilter(label=_("Count “partial” as enough"), method="filter_nothing")
     platforms = django_filters.ChoiceFilter(
-        label="Platform", choices=Mesh.Platforms.choices, empty_label="Any platform"
+        label=_("Platform"), choices=Mesh.Platforms.choices, empty_label=_("Any platform")
     )
     data_plane = django_filters.ChoiceFilter(
-        label="Data-plane model", choices=Mesh.DataPlane.choices, empty_label="Any model"
+        label=_("Data-plane model"), choices=Mesh.DataPlane.choices, empty_label=_("Any model")
     )
     smi = django_filters.ChoiceFilter(
-        label="SMI support",
-        choices=[("full", "All four SMI parts"), ("some", "Some SMI"), ("none", "No SMI")],
-        empty_label="Any",
+        label=_("SMI support"),
+        choices=[("full", _("All four SMI parts")), ("some", _("Some SMI")), ("none", _("No SMI"))],
+        empty_label=_("Any"),
         method="filter_smi",
     )
     maturity = django_filters.ChoiceFilter(
-        label="Maturity", choices=Mesh.Maturity.choices, empty_label="Any maturity"
+        label=_("Maturity"), choices=Mesh.Maturity.choices, empty_label=_("Any maturity")
     )
     status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=[*Mesh.Status.choices, (ALL_STATUSES, "All, including discontinued")],
-        empty_label="Active only",
+        label=_("Status"),
+        choices=[*Mesh.Status.choices, (ALL_STATUSES, _("All, including discontinued"))],
+        empty_label=_("Active only"),
         method="filter_status",
     )
     offering = django_filters.ChoiceFilter(
-        label="Offering",
-        choices=[("open_source", "Open source"), ("commercial", "Managed / commercial")],
-        empty_label="Any",
+        label=_("Offering"),
+        choices=[("open_source", _("Open source")), ("commercial", _("Managed / commercial"))],
+        empty_label=_("Any"),
         method="filter_offering",
     )
     mesh = django_filters.ModelMultipleChoiceFilter(
-        label="Show only these meshes",
+        label=_("Show only these meshes"),
         queryset=Mesh.objects.all(),
         to_field_name="slug",
         field_name="slug",
         method="filter_meshes",
         widget=forms.CheckboxSelectMultiple,
     )
-    diff = StrictBooleanFilter(label="Only rows that differ", method="filter_nothing")
+    diff = StrictBooleanFilter(label=_("Only rows that differ"), method="filter_nothing")
 
     class Meta:
         model = Mesh
@@ -145,7 +148,11 @@ class MeshFilter(django_filters.FilterSet):
     @staticmethod
     def _matching_features(text: str) -> QuerySet[Feature]:
         return Feature.objects.in_display_order().filter(
-            Q(name__icontains=text) | Q(slug__icontains=text) | Q(category__name__icontains=text)
+            Q(name__icontains=text)
+            | Q(name_de__icontains=text)
+            | Q(slug__icontains=text)
+            | Q(category__name__icontains=text)
+            | Q(category__name_de__icontains=text)
         )
 
     @cached_property
@@ -154,9 +161,10 @@ class MeshFilter(django_filters.FilterSet):
         chosen = set(self.data.getlist("must")) if hasattr(self.data, "getlist") else set()
         groups: list[tuple[str, list[tuple[str, str, bool]]]] = []
         for feature in Feature.objects.in_display_order():
-            if not groups or groups[-1][0] != feature.category.name:
-                groups.append((feature.category.name, []))
-            groups[-1][1].append((feature.slug, feature.name, feature.slug in chosen))
+            category = feature.category.display_name
+            if not groups or groups[-1][0] != category:
+                groups.append((category, []))
+            groups[-1][1].append((feature.slug, feature.display_name, feature.slug in chosen))
         return groups
 
     @cached_property

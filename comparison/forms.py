@@ -1,6 +1,7 @@
 """Forms for the public pages (the filter form is a django-filter FilterSet in filters.py)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Mesh
 
@@ -12,18 +13,19 @@ class CompareForm(forms.Form):
         queryset=Mesh.objects.all(),
         to_field_name="slug",
         error_messages={
-            "required": f"Choose {COMPARE_MIN} to {COMPARE_MAX} meshes to compare.",
-            "invalid_choice": "There is no mesh called “%(value)s”.",
+            "required": _("Choose 2 to 4 meshes to compare."),
+            "invalid_choice": _("There is no mesh called “%(value)s”."),
         },
     )
-    diff = forms.BooleanField(required=False, label="Only differences")
+    diff = forms.BooleanField(required=False, label=_("Only differences"))
 
     def clean_mesh(self):
         meshes = self.cleaned_data["mesh"]
         count = len(meshes)
         if not COMPARE_MIN <= count <= COMPARE_MAX:
             raise forms.ValidationError(
-                f"Choose {COMPARE_MIN} to {COMPARE_MAX} meshes to compare; you chose {count}."
+                _("Choose %(min)s to %(max)s meshes to compare; you chose %(count)s.")
+                % {"min": COMPARE_MIN, "max": COMPARE_MAX, "count": count}
             )
         # Keep the order the user chose them in: it is the order of the columns.
         order = {slug: i for i, slug in enumerate(self.data.getlist("mesh"))}

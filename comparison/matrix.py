@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from .models import Category, Feature, Level, Mesh, Support, stale_before
-
-LEVEL_LABELS = dict(Level.choices)
 
 
 @dataclass(slots=True)
@@ -27,35 +28,57 @@ class Cell:
     last_verified: datetime.date | None = None
 
     def get_level_display(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return Level(self.level).label
 
 
-def cell_html(cell: Cell, stale_date: datetime.date) -> str:
+@lru_cache(maxsize=8)
+def _words(language: str) -> dict[str, str]:
+    """The cell vocabulary in one language, looked up once rather than per cell."""
+    return {
+        "levels": {level: str(label) for level, label in Level.choices},
+        "source_for": _("Source for"),
+        "source": _("source"),
+        "note_on": _("Note on"),
+        "note": _("note"),
+        "stale": _("stale: verified"),
+        "differs": _("values differ"),
+        "rubric": _("What counts as yes for"),
+    }
+
+
+def words() -> dict[str, str]:
+    return _words(get_language() or "en")
+
+
+def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
     """One table cell: the level as icon and word, then source link, note and staleness.
 
     Built in Python rather than a template: the table has hundreds of cells and this is its hot
     path (templates/comparison/_matrix_table.html holds the rest of the markup).
     """
-    where = escape(f"{cell.mesh.name}, {cell.feature.name}")
+    where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
     stale = cell.last_verified is not None and cell.last_verified < stale_date
     parts = [
         f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
-        f'<span class="lvl-icon" aria-hidden="true"></span>{LEVEL_LABELS[cell.level]}</span>'
+        f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}</span>'
     ]
     if cell.source:
         parts.append(
             f'\n<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
-            f'<span class="visually-hidden">Source for {where}</span>'
-            f'<span aria-hidden="true">source</span></a>'
+            f'<span class="visually-hidden">{w["source_for"]} {where}</span>'
+            f'<span aria-hidden="true">{w["source"]}</span></a>'
         )
     if cell.note:
         parts.append(
-            f'\n<details class="note"><summary><span class="visually-hidden">Note on {where}'
-            f'</span><span aria-hidden="true">note</span></summary><p>{escape(cell.note)}</p>'
-            f"</details>"
+            f'\n<details class="note"><summary><span class="visually-hidden">{w["note_on"]} '
+            f'{where}</span><span aria-hidden="true">{w["note"]}</span></summary>'
+            f"<p>{escape(cell.note)}</p></details>"
         )
     if stale:
-        parts.append(f' <span class="stale-mark">stale: verified {cell.last_verified:%b %Y}</span>')
+        parts.append(
+            f' <span class="stale-mark">{w["stale"]} {date_format(cell.last_verified, "M Y")}'
+            "</span>"
+        )
     parts.append("</td>")
     return "".join(parts)
 
@@ -73,7 +96,8 @@ class Row:
     def html(self) -> SafeString:
         """The whole table row: feature header (with its rubric) and one cell per mesh."""
         stale_date = stale_before()
-        name = escape(self.feature.name)
+        w = words()
+        name = escape(self.feature.display_name)
         differs = self.differs and len(self.cells) > 1
         row_class = ' class="differs"' if differs else ""
         parts = [
@@ -83,14 +107,14 @@ class Row:
         if differs:
             parts.append(
                 ' <span class="differs-mark" title="Values differ">≠'
-                '<span class="visually-hidden"> values differ</span></span>'
+                f'<span class="visually-hidden"> {w["differs"]}</span></span>'
             )
         parts.append(
-            '\n<details class="rubric"><summary><span class="visually-hidden">What counts as yes'
-            f' for {name}</span><span aria-hidden="true">?</span></summary>'
-            f"<p>{escape(self.feature.description)}</p></details></th>"
+            f'\n<details class="rubric"><summary><span class="visually-hidden">{w["rubric"]} '
+            f'{name}</span><span aria-hidden="true">?</span></summary>'
+            f"<p>{escape(self.feature.display_description)}</p></details></th>"
         )
-        parts += [cell_html(cell, stale_date) for cell in self.cells]
+        parts += [cell_html(cell, stale_date, w) for cell in self.cells]
         parts.append("</tr>\n")
         # Every value in it is escaped above.
         return mark_safe("".join(parts))

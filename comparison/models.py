@@ -14,17 +14,34 @@ from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 SMI_FEATURE_PREFIX = "smi-"
 
 
 class Level(models.TextChoices):
-    YES = "yes", "Yes"
-    PARTIAL = "partial", "Partial"
-    NO = "no", "No"
-    UNKNOWN = "unknown", "Unknown"
+    YES = "yes", _("Yes")
+    PARTIAL = "partial", _("Partial")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+def in_german() -> bool:
+    return (translation.get_language() or "").startswith("de")
+
+
+class Bilingual:
+    """Names and descriptions kept in English and German; pages show the active language's."""
+
+    @property
+    def display_name(self) -> str:
+        return (in_german() and self.name_de) or self.name
+
+    @property
+    def display_description(self) -> str:
+        return (in_german() and self.description_de) or self.description
 
 
 def stale_before() -> datetime.date:
@@ -43,10 +60,12 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Category(models.Model):
+class Category(Bilingual, models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
+    name_de = models.CharField("name (German)", max_length=80, blank=True)
     description = models.TextField(blank=True)
+    description_de = models.TextField("description (German)", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager()
@@ -70,13 +89,15 @@ class FeatureQuerySet(models.QuerySet):
         )
 
 
-class Feature(models.Model):
+class Feature(Bilingual, models.Model):
     slug = models.SlugField(unique=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="features")
     name = models.CharField(max_length=120)
+    name_de = models.CharField("name (German)", max_length=120, blank=True)
     description = models.TextField(
         help_text="The rubric: what 'yes' means, and what makes a value only 'partial'."
     )
+    description_de = models.TextField("description (German)", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager.from_queryset(FeatureQuerySet)()
@@ -120,33 +141,33 @@ class MeshQuerySet(models.QuerySet):
 
 class Mesh(models.Model):
     class DataPlane(models.TextChoices):
-        SIDECAR = "sidecar", "Sidecar proxy per pod"
-        PER_NODE = "per_node", "Proxy per node"
-        SIDECARLESS = "sidecarless", "Sidecarless"
-        MIXED = "mixed", "Sidecar or sidecarless (both modes)"
+        SIDECAR = "sidecar", _("Sidecar proxy per pod")
+        PER_NODE = "per_node", _("Proxy per node")
+        SIDECARLESS = "sidecarless", _("Sidecarless")
+        MIXED = "mixed", _("Sidecar or sidecarless (both modes)")
 
     class Platforms(models.TextChoices):
-        KUBERNETES_ONLY = "kubernetes_only", "Kubernetes only"
-        BEYOND_KUBERNETES = "beyond_kubernetes", "Kubernetes and beyond (VMs, ECS, Nomad…)"
+        KUBERNETES_ONLY = "kubernetes_only", _("Kubernetes only")
+        BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs, ECS, Nomad…)")
 
     class Maturity(models.TextChoices):
-        LEADING = "leading", "Leading group"
-        FOLLOWERS = "followers", "Followers"
-        VERY_NEW = "very_new", "Very new"
-        DISCONTINUED = "discontinued", "Discontinued"
+        LEADING = "leading", _("Leading group")
+        FOLLOWERS = "followers", _("Followers")
+        VERY_NEW = "very_new", _("Very new")
+        DISCONTINUED = "discontinued", _("Discontinued")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
-        END_OF_LIFE = "end_of_life", "End of life"
-        UNMAINTAINED = "unmaintained", "No longer developed"
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+        END_OF_LIFE = "end_of_life", _("End of life")
+        UNMAINTAINED = "unmaintained", _("No longer developed")
 
     class CncfStatus(models.TextChoices):
-        GRADUATED = "graduated", "CNCF graduated"
-        INCUBATING = "incubating", "CNCF incubating"
-        SANDBOX = "sandbox", "CNCF sandbox"
-        ARCHIVED = "archived", "CNCF archived"
-        NONE = "none", "Not a CNCF project"
+        GRADUATED = "graduated", _("CNCF graduated")
+        INCUBATING = "incubating", _("CNCF incubating")
+        SANDBOX = "sandbox", _("CNCF sandbox")
+        ARCHIVED = "archived", _("CNCF archived")
+        NONE = "none", _("Not a CNCF project")
 
     slug = models.SlugField(unique=True, help_text="Part of public URLs: never change it lightly.")
     name = models.CharField(max_length=80, unique=True)
@@ -384,6 +405,19 @@ class LevelChange:
     new: str
     note: str
     source: str
+    feature_name_de: str = ""
+
+    @property
+    def old_label(self) -> str:
+        return Level(self.old).label
+
+    @property
+    def new_label(self) -> str:
+        return Level(self.new).label
+
+    @property
+    def display_feature_name(self) -> str:
+        return (in_german() and self.feature_name_de) or self.feature_name
 
 
 def recent_level_changes(limit: int = 50) -> list[LevelChange]:
@@ -398,6 +432,7 @@ def recent_level_changes(limit: int = 50) -> list[LevelChange]:
         mesh_name=F("mesh__name"),
         mesh_slug=F("mesh__slug"),
         feature_name=F("feature__name"),
+        feature_name_de=F("feature__name_de"),
         feature_slug=F("feature__slug"),
     )
     rows = (
@@ -418,6 +453,7 @@ def recent_level_changes(limit: int = 50) -> list[LevelChange]:
             new=row.level,
             note=row.note,
             source=row.source,
+            feature_name_de=row.feature_name_de,
         )
         for row in rows
     ]

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from . import decision
 from .models import Feature, Mesh, Questionnaire, Support, data_fingerprint
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 MUST, NICE, IGNORE = "must", "nice", "ignore"
-IMPORTANCE = [(MUST, "Must-have"), (NICE, "Nice-to-have"), (IGNORE, "Don't care")]
+IMPORTANCE = [(MUST, _("Must-have")), (NICE, _("Nice-to-have")), (IGNORE, _("Don't care"))]
 
 
 def radio(label: str, choices, help_text: str = "") -> forms.ChoiceField:
@@ -23,71 +24,77 @@ def radio(label: str, choices, help_text: str = "") -> forms.ChoiceField:
 
 
 class GateForm(forms.Form):
-    title = "Is a service mesh sensible at all?"
+    title = _("Is a service mesh sensible at all?")
     service_count = radio(
-        "How many services do you run?",
-        [("few", "A few (about 10 or fewer)"), ("many", "Many (more than about 10)")],
+        _("How many services do you run?"),
+        [("few", _("A few (about 10 or fewer)")), ("many", _("Many (more than about 10)"))],
     )
     tech_diversity = radio(
-        "How diverse are your technologies (languages, frameworks)?",
-        [("low", "Low: one or two stacks"), ("high", "High: many languages and frameworks")],
+        _("How diverse are your technologies (languages, frameworks)?"),
+        [
+            ("low", _("Low: one or two stacks")),
+            ("high", _("High: many languages and frameworks")),
+        ],
     )
     mostly_synchronous = radio(
-        "Is communication mostly synchronous (request/response)?",
-        [("yes", "Yes, mostly HTTP or gRPC calls"), ("no", "No, mostly asynchronous messaging")],
+        _("Is communication mostly synchronous (request/response)?"),
+        [
+            ("yes", _("Yes, mostly HTTP or gRPC calls")),
+            ("no", _("No, mostly asynchronous messaging")),
+        ],
     )
-    uses_kubernetes = radio("Do you use Kubernetes?", YES_NO)
+    uses_kubernetes = radio(_("Do you use Kubernetes?"), YES_NO)
     change_frequency = radio(
-        "How dynamically do services change (new versions, scaling)?",
-        [("rarely", "Rarely"), ("often", "Often")],
+        _("How dynamically do services change (new versions, scaling)?"),
+        [("rarely", _("Rarely")), ("often", _("Often"))],
     )
     needed = forms.MultipleChoiceField(
-        label="Which of these do you need?",
+        label=_("Which of these do you need?"),
         choices=list(decision.GATE_FEATURE_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="These are the strongest reasons for a mesh; they become must-haves.",
+        help_text=_("These are the strongest reasons for a mesh; they become must-haves."),
     )
 
 
 class EnvironmentForm(forms.Form):
-    title = "Your environment"
+    title = _("Your environment")
     infrastructure = radio(
-        "Where do your workloads run?",
+        _("Where do your workloads run?"),
         [
-            ("kubernetes_only", "Only on Kubernetes"),
-            ("beyond_kubernetes", "Also outside Kubernetes (VMs, ECS/Fargate, Nomad…)"),
+            ("kubernetes_only", _("Only on Kubernetes")),
+            ("beyond_kubernetes", _("Also outside Kubernetes (VMs, ECS/Fargate, Nomad…)")),
         ],
     )
     cloud = radio(
-        "Preferred cloud provider",
+        _("Preferred cloud provider"),
         [
             ("aws", "AWS"),
             ("gcp", "Google Cloud"),
             ("azure", "Azure"),
-            ("other", "On-premises/other"),
+            ("other", _("On-premises/other")),
         ],
     )
     knowledge = forms.MultipleChoiceField(
-        label="What does your team already know?",
+        label=_("What does your team already know?"),
         choices=list(decision.KNOWLEDGE.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     standards = radio(
-        "Do you want independence through a standard interface?",
+        _("Do you want independence through a standard interface?"),
         [
-            ("none", "No preference"),
-            ("smi", "Yes: SMI (Service Mesh Interface)"),
-            ("gateway_api", "Yes: Kubernetes Gateway API (GAMMA)"),
+            ("none", _("No preference")),
+            ("smi", _("Yes: SMI (Service Mesh Interface)")),
+            ("gateway_api", _("Yes: Kubernetes Gateway API (GAMMA)")),
         ],
     )
 
 
 class FeaturesForm(forms.Form):
-    title = "The features you need"
+    title = _("The features you need")
     allow_partial = forms.BooleanField(
-        label="Let “partial” support count for a must-have", required=False
+        label=_("Let “partial” support count for a must-have"), required=False
     )
 
     def __init__(self, *args, features: list[Feature], **kwargs) -> None:
@@ -95,18 +102,18 @@ class FeaturesForm(forms.Form):
         self.features = features
         for feature in features:
             self.fields[f"f_{feature.slug}"] = forms.ChoiceField(
-                label=feature.name,
+                label=feature.display_name,
                 choices=IMPORTANCE,
                 initial=IGNORE,
                 widget=forms.RadioSelect,
-                help_text=feature.description,
+                help_text=feature.display_description,
             )
 
     def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
         groups: list[tuple[str, list[forms.BoundField]]] = []
         for feature in self.features:
-            if not groups or groups[-1][0] != feature.category.name:
-                groups.append((feature.category.name, []))
+            if not groups or groups[-1][0] != feature.category.display_name:
+                groups.append((feature.category.display_name, []))
             groups[-1][1].append(self[f"f_{feature.slug}"])
         return groups
 
@@ -115,25 +122,25 @@ class FeaturesForm(forms.Form):
 
 
 class FitForm(forms.Form):
-    title = "Does it fit you?"
+    title = _("Does it fit you?")
     min_maturity = radio(
-        "Minimum production readiness",
+        _("Minimum production readiness"),
         [
-            ("leading", "Leading group only"),
-            ("followers", "Followers are fine"),
-            ("very_new", "Very new projects are fine"),
+            ("leading", _("Leading group only")),
+            ("followers", _("Followers are fine")),
+            ("very_new", _("Very new projects are fine")),
         ],
     )
     complexity_tolerance = radio(
-        "How much configuration complexity will you accept?",
+        _("How much configuration complexity will you accept?"),
         [
-            ("low", "Low: short, simple configuration"),
-            ("medium", "Medium"),
-            ("high", "High: power over simplicity"),
+            ("low", _("Low: short, simple configuration")),
+            ("medium", _("Medium")),
+            ("high", _("High: power over simplicity")),
         ],
-        help_text="Measured by the lines of YAML each mesh needs for a 90/10 traffic split.",
+        help_text=_("Measured by the lines of YAML each mesh needs for a 90/10 traffic split."),
     )
-    latency_sensitive = radio("Is added latency (a few ms per hop) critical for you?", YES_NO)
+    latency_sensitive = radio(_("Is added latency (a few ms per hop) critical for you?"), YES_NO)
 
 
 STEPS: list[type[forms.Form]] = [GateForm, EnvironmentForm, FeaturesForm, FitForm]
@@ -230,7 +237,7 @@ def mesh_facts() -> list[decision.MeshFacts]:
 
 
 def evaluate(answers: decision.Answers) -> Evaluation:
-    names = dict(Feature.objects.in_display_order().values_list("slug", "name"))
+    names = {f.slug: f.display_name for f in Feature.objects.in_display_order()}
     return Evaluation(decision.decide(answers, mesh_facts(), names), names)
 
 

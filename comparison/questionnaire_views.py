@@ -8,6 +8,8 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -15,7 +17,12 @@ from . import questionnaire as q
 from .models import Questionnaire, data_fingerprint
 
 SESSION_KEY = "questionnaire"
-STEP_NAMES = ["Is a mesh sensible?", "Environment", "Features", "Subjective fit"]
+STEP_NAMES = [
+    gettext_lazy("Is a mesh sensible?"),
+    gettext_lazy("Environment"),
+    gettext_lazy("Features"),
+    gettext_lazy("Subjective fit"),
+]
 
 
 def _state(request: HttpRequest) -> dict[str, dict[str, Any]]:
@@ -64,7 +71,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     step = _parse_step(request.GET.get("step", "0"))
     if step is None:
-        return HttpResponseBadRequest("The step must be a number from 0 to 3.")
+        return HttpResponseBadRequest(_("The step must be a number from 0 to 3."))
     # Steps build on each other: never show one whose predecessors are unanswered.
     step = min(step, _first_open_step(state))
     return _render_step(request, step, q.make_form(step, initial=_initial(step, state)))
@@ -81,7 +88,7 @@ def questionnaire_step(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     step = _parse_step(request.POST.get("step"))
     if step is None:
-        return HttpResponseBadRequest("The step must be a number from 0 to 3.")
+        return HttpResponseBadRequest(_("The step must be a number from 0 to 3."))
     form = q.make_form(step, data=request.POST)
     state["raw"][str(step)] = {name: request.POST.getlist(name) for name in form.fields}
     valid = form.is_valid()
@@ -144,7 +151,9 @@ def questionnaire_relax(request: HttpRequest, public_id) -> HttpResponse:
     steps = stored.answers.get("steps", {})
     importance = steps.get("2", {}).get("importance", {})
     if importance.get(slug) != q.MUST:
-        return HttpResponseBadRequest("That feature is not one of this questionnaire's must-haves.")
+        return HttpResponseBadRequest(
+            _("That feature is not one of this questionnaire's must-haves.")
+        )
     relaxed_steps = {**steps, "2": {**steps["2"], "importance": {**importance, slug: q.NICE}}}
     # The gate's features would turn it back into a must-have; drop the one that named it.
     relaxed_steps["0"] = {

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from . import export
+from . import charts, export
 from .caching import cached_public_page
 from .filters import MeshFilter
 from .forms import CompareForm
@@ -74,7 +74,12 @@ def compare(request: HttpRequest) -> HttpResponse:
 @cached_public_page
 def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
-    context = {"mesh": mesh, "matrix": build_matrix([mesh]), "stale_before": stale_before()}
+    context = {
+        "mesh": mesh,
+        "matrix": build_matrix([mesh]),
+        "stale_before": stale_before(),
+        "coverage": charts.coverage_by_category(mesh),
+    }
     return render(request, "comparison/mesh_detail.html", context)
 
 
@@ -99,6 +104,19 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="service-meshes.csv"'
     export.write_csv(matrix, response)
     return response
+
+
+@require_GET
+@cached_public_page
+def overview(request: HttpRequest) -> HttpResponse:
+    meshes = list(Mesh.objects.order_by("name"))
+    active = [mesh for mesh in meshes if not mesh.is_discontinued]
+    context = {
+        "tiers": charts.tier_chart(meshes),
+        "coverage": charts.coverage_by_mesh(active),
+        "complexity": charts.complexity_chart(active),
+    }
+    return render(request, "comparison/overview.html", context)
 
 
 @require_GET

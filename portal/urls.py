@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,7 +6,8 @@ admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
 admin.site.index_title = "Mesh data"
 
+# English at /, German at /de/: the language is part of every shareable address.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("comparison.urls")),
+    *i18n_patterns(path("", include("comparison.urls")), prefix_default_language=False),
 ]

@@ -1,0 +1,208 @@
+"""Server-rendered SVG charts: geometry computed here, drawn by templates/comparison/charts/.
+
+No chart script runs in the browser; every chart carries a title, a description and its numbers
+as a table for people who do not see it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, Mesh, Support, in_german
+
+LEVELS = [Level.YES, Level.PARTIAL, Level.NO, Level.UNKNOWN]
+LABEL_WIDTH = 190
+BAR_WIDTH = 300
+ROW_HEIGHT = 26
+BAR_HEIGHT = 16
+
+
+@dataclass(frozen=True)
+class Segment:
+    level: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    label: str
+    url: str
+    y: int
+    segments: list[Segment]
+    total: int
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT - 3
+
+    def count(self, level: str) -> int:
+        return next((s.count for s in self.segments if s.level == level), 0)
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.count(level) for level in LEVELS]
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    title: str
+    rows: list[StackedRow]
+    label_width: int = LABEL_WIDTH
+    bar_width: int = BAR_WIDTH
+
+    @property
+    def height(self) -> int:
+        return len(self.rows) * ROW_HEIGHT + 4
+
+    @property
+    def width(self) -> int:
+        return self.label_width + self.bar_width + 10
+
+    @property
+    def levels(self) -> list[tuple[str, str]]:
+        return [(level, Level(level).label) for level in LEVELS]
+
+
+def stacked_row(label: str, url: str, index: int, counts: Counter) -> StackedRow:
+    total = sum(counts.values()) or 1
+    x = float(LABEL_WIDTH)
+    segments = []
+    for level in LEVELS:
+        width = BAR_WIDTH * counts.get(level, 0) / total
+        segments.append(Segment(level, counts.get(level, 0), round(x, 2), round(width, 2)))
+        x += width
+    return StackedRow(label, url, index * ROW_HEIGHT + 2, segments, sum(counts.values()))
+
+
+def coverage_by_category(mesh: Mesh) -> StackedChart:
+    """One bar per category: how many of its features this mesh supports, partly, not, unknown."""
+    counts: dict[str, Counter] = {}
+    german = in_german()
+    for name, name_de, level in (
+        Support.objects.filter(mesh=mesh)
+        .order_by("feature__category__position", "feature__position")
+        .values_list("feature__category__name", "feature__category__name_de", "level")
+    ):
+        counts.setdefault((german and name_de) or name, Counter())[level] += 1
+    rows = [stacked_row(name, "", i, c) for i, (name, c) in enumerate(counts.items())]
+    return StackedChart(
+        title=_("Feature coverage of %(mesh)s by area") % {"mesh": mesh.name}, rows=rows
+    )
+
+
+def coverage_by_mesh(meshes: Sequence[Mesh]) -> StackedChart:
+    """One bar per mesh over all features."""
+    counts: dict[int, Counter] = {mesh.pk: Counter() for mesh in meshes}
+    for mesh_id, level in Support.objects.filter(mesh__in=meshes).values_list("mesh_id", "level"):
+        counts[mesh_id][level] += 1
+    rows = [
+        stacked_row(mesh.name, mesh.get_absolute_url(), i, counts[mesh.pk])
+        for i, mesh in enumerate(meshes)
+    ]
+    return StackedChart(title=_("Feature coverage by mesh"), rows=rows)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    url: str
+    value: int
+    y: int
+    width: float
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT - 3
+
+    @property
+    def value_x(self) -> float:
+        return LABEL_WIDTH + self.width + 6
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    unit: str
+    bars: list[Bar]
+    label_width: int = LABEL_WIDTH
+
+    @property
+    def height(self) -> int:
+        return len(self.bars) * ROW_HEIGHT + 4
+
+    @property
+    def width(self) -> int:
+        return LABEL_WIDTH + BAR_WIDTH + 50
+
+
+def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
+    """Lines of YAML for the same 90/10 traffic split, shortest first."""
+    known = sorted(
+        (m for m in meshes if m.traffic_split_yaml), key=lambda m: (m.traffic_split_lines, m.name)
+    )
+    longest = max((m.traffic_split_lines for m in known), default=1)
+    bars = [
+        Bar(
+            m.name,
+            m.get_absolute_url() + "#complexity",
+            m.traffic_split_lines,
+            i * ROW_HEIGHT + 2,
+            round(BAR_WIDTH * m.traffic_split_lines / longest, 2),
+        )
+        for i, m in enumerate(known)
+    ]
+    return BarChart(
+        title=_("Lines of configuration for a 90/10 traffic split"), unit=_("lines"), bars=bars
+    )
+
+
+@dataclass(frozen=True)
+class TierColumn:
+    key: str
+    label: str
+    meshes: list[Mesh]
+    x: int
+
+    @property
+    def label_x(self) -> int:
+        return self.x + TIER_WIDTH // 2
+
+
+TIER_WIDTH = 170
+TIER_ROW = 30
+
+
+@dataclass(frozen=True)
+class TierChart:
+    title: str
+    columns: list[TierColumn]
+
+    @property
+    def width(self) -> int:
+        return len(self.columns) * TIER_WIDTH
+
+    @property
+    def height(self) -> int:
+        tallest = max((len(c.meshes) for c in self.columns), default=0)
+        return 36 + tallest * TIER_ROW
+
+
+def tier_chart(meshes: Iterable[Mesh]) -> TierChart:
+    """The meshes by maturity tier, discontinued ones with their status."""
+    meshes = list(meshes)
+    columns = [
+        TierColumn(
+            tier.value,
+            tier.label,
+            sorted((m for m in meshes if m.maturity == tier.value), key=lambda m: m.name),
+            i * TIER_WIDTH,
+        )
+        for i, tier in enumerate(Mesh.Maturity)
+    ]
+    return TierChart(title=_("Meshes by maturity tier and status"), columns=columns)

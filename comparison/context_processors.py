@@ -1,0 +1,23 @@
+"""Template context shared by every page."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+
+
+def languages(request: HttpRequest) -> dict:
+    """The current page in each language, query string included, for the language switch."""
+    current = translation.get_language()
+    path = request.get_full_path()
+    return {
+        "language_links": [
+            {
+                "code": code,
+                "name": name,
+                "url": translate_url(path, code),
+                "current": code == current,
+            }
+            for code, name in settings.LANGUAGES
+        ]
+    }
