@@ -191,7 +191,7 @@ def test_mesh_page_has_attributes_support_and_snippet(client, fixture_data):
 def test_discontinued_mesh_page_has_a_banner(client, fixture_data):
     mesh = Mesh.objects.get(slug="open-service-mesh")
     html = client.get(mesh.get_absolute_url()).content.decode()
-    assert "Archived since 11 July 2023" in html
+    assert "Archived since July 11, 2023" in html
     assert escape(mesh.successor) in html
 
 
