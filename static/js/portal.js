@@ -23,6 +23,24 @@
     });
   }
 
+  // Printing shows every note and rubric: open what is folded, fold it back afterwards.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+    document.querySelectorAll("tr.collapsed").forEach(function (tr) {
+      tr.classList.remove("collapsed");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) {
+      d.open = false;
+    });
+    openedForPrint = [];
+  });
+
   document.addEventListener("htmx:load", function (event) {
     addCategoryToggles(event.detail.elt);
   });
