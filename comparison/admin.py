@@ -229,13 +229,13 @@ class MeshAdmin(SimpleHistoryAdmin):
 
 class FeatureInline(admin.TabularInline):
     model = Feature
-    fields = ["position", "name", "slug", "description"]
+    fields = ["position", "name", "name_de", "slug", "description", "description_de"]
     extra = 0
 
 
 @admin.register(Category)
 class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "name_de", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -244,10 +244,10 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Feature)
 class FeatureAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "category", "position"]
+    list_display = ["name", "name_de", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "name_de", "slug", "description", "description_de"]
     prepopulated_fields = {"slug": ["name"]}
 
 

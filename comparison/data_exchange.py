@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
 from .models import Category, Feature, Mesh, Support
@@ -86,8 +86,9 @@ def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) ->
         instance.full_clean(exclude=["mesh", "feature", "category"], validate_unique=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
+            field_name = "" if name == NON_FIELD_ERRORS else f"{name}: "
             for message in messages:
-                plan.problems.append(f"{where}: {name}: {message}")
+                plan.problems.append(f"{where}: {field_name}{message}")
 
 
 def validate(text: str) -> Plan:

@@ -277,11 +277,11 @@ def test_post_is_405(client, db, url):
 
 QUERY_BUDGET = {
     "table": (TABLE + "?must=mtls-tcp&partial=true&q=m", 9),
-    "compare": (None, 4),
+    "compare": (None, 3),
     "mesh": (None, 4),
     "overview": (reverse("comparison:overview"), 2),
-    "api": (API + "?maturity=leading", 7),
-    "csv": (CSV, 7),
+    "api": (API + "?maturity=leading", 3),
+    "csv": (CSV, 3),
 }
 
 
@@ -289,7 +289,7 @@ def budget_urls() -> dict[str, tuple[str, int]]:
     first, second = Mesh.objects.order_by("pk")[:2]
     return {
         **QUERY_BUDGET,
-        "compare": (f"{COMPARE}?mesh={first.slug}&mesh={second.slug}", 4),
+        "compare": (f"{COMPARE}?mesh={first.slug}&mesh={second.slug}", 3),
         "mesh": (first.get_absolute_url(), 4),
     }
 

@@ -1,7 +1,7 @@
 """No input gives a server error: random query strings and form data against every public view.
 
 Runs on whichever database DATABASE_URL selects (CI runs it on SQLite and PostgreSQL). The number
-of examples per test comes from FUZZ_EXAMPLES (default 300; six tests, so thousands in all).
+of examples per test comes from FUZZ_EXAMPLES (default 500; seven tests, so thousands in all).
 """
 
 import json
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -116,6 +116,13 @@ def test_relax_never_fails(client, fixture_data, feature):
         answers={"steps": {}, "must": []}, data_fingerprint="x", verdict="consider"
     )
     response = client.post(f"{stored.get_absolute_url()}relax/", {"feature": feature})
+    assert response.status_code < 500
+
+
+@FUZZ
+@given(items=pairs)
+def test_questionnaire_reset_never_fails(client, db, items):
+    response = client.post("/questionnaire/reset/", dict(items))
     assert response.status_code < 500
 
 
