@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from .caching import bump_data_version
 from .models import Category, Feature, Mesh, Questionnaire, Support, stale_before
 
 # Editors paste full addresses; a bare host should become https, not http.
@@ -147,12 +148,15 @@ def mark_meshes_verified(modeladmin, request, queryset):
     today = timezone.localdate()
     Support.objects.filter(mesh__in=queryset).update(last_verified=today)
     count = queryset.update(last_verified=today, version=F("version") + 1)
+    # update() sends no save signals: retire the cached public pages explicitly.
+    transaction.on_commit(bump_data_version)
     messages.success(request, f"Marked {count} mesh(es) and their cells as verified today.")
 
 
 @admin.action(description="Mark verified today")
 def mark_cells_verified(modeladmin, request, queryset):
     count = queryset.update(last_verified=timezone.localdate())
+    transaction.on_commit(bump_data_version)
     messages.success(request, f"Marked {count} cell(s) as verified today.")
 
 

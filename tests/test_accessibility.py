@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.browser import needs_chromium, shot
+from tests.test_questionnaire import GATE_YES as GATE
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -19,14 +20,6 @@ PAGES = [
     "/overview/",
     "/changes/",
 ]
-GATE = {
-    "service_count": "many",
-    "tech_diversity": "high",
-    "mostly_synchronous": "yes",
-    "uses_kubernetes": "yes",
-    "change_frequency": "often",
-    "needed": ["mtls"],
-}
 
 
 def stored_result_url() -> str:

@@ -138,6 +138,22 @@ def test_mark_verified_today(editor_client, fixture_data):
     assert not Support.objects.filter(mesh=mesh).exclude(last_verified=today).exists()
 
 
+def test_mark_verified_retires_cached_pages(
+    editor_client, fixture_data, settings, django_capture_on_commit_callbacks
+):
+    from comparison.caching import data_version
+
+    settings.PAGE_CACHE = True
+    mesh = Mesh.objects.get(slug="linkerd")
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            reverse("admin:comparison_mesh_changelist"),
+            {"action": "mark_meshes_verified", "_selected_action": [mesh.pk]},
+        )
+    assert data_version() > before
+
+
 def test_stale_filter_and_public_stale_marks(editor_client, client, settings, fixture_data):
     settings.STALE_AFTER_DAYS = 30
     Mesh.objects.filter(slug="kuma").update(last_verified=datetime.date(2020, 1, 1))
