@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .caching import bump_data_version
-from .models import Category, Feature, Mesh, Questionnaire, Support, stale_before
+from .models import Category, Feature, Mesh, Support
 
 # Editors paste full addresses; a bare host should become https, not http.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -31,9 +30,9 @@ class FreshnessFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "stale":
-            return queryset.filter(last_verified__lt=stale_before())
+            return queryset.stale()
         if self.value() == "fresh":
-            return queryset.filter(last_verified__gte=stale_before())
+            return queryset.fresh()
         return queryset
 
 
@@ -145,18 +144,14 @@ class MeshAdminForm(forms.ModelForm):
 
 @admin.action(description="Mark verified today (mesh and all its cells)")
 def mark_meshes_verified(modeladmin, request, queryset):
-    today = timezone.localdate()
-    Support.objects.filter(mesh__in=queryset).update(last_verified=today)
-    count = queryset.update(last_verified=today, version=F("version") + 1)
-    # update() sends no save signals: retire the cached public pages explicitly.
-    transaction.on_commit(bump_data_version)
+    Support.objects.filter(mesh__in=queryset).mark_verified()
+    count = queryset.mark_verified(version=F("version") + 1)
     messages.success(request, f"Marked {count} mesh(es) and their cells as verified today.")
 
 
 @admin.action(description="Mark verified today")
 def mark_cells_verified(modeladmin, request, queryset):
-    count = queryset.update(last_verified=timezone.localdate())
-    transaction.on_commit(bump_data_version)
+    count = queryset.mark_verified()
     messages.success(request, f"Marked {count} cell(s) as verified today.")
 
 
@@ -269,44 +264,3 @@ class SupportAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-@admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
-    """Read-only: submissions are evidence of what users need, never edited."""
-
-    list_display = ["public_id", "created", "verdict", "must_haves", "shortlist_top"]
-    list_filter = ["verdict", "created"]
-    readonly_fields = [
-        "public_id",
-        "created",
-        "verdict",
-        "answers",
-        "shortlist",
-        "data_fingerprint",
-    ]
-    change_list_template = "admin/comparison/questionnaire/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description="Must-haves")
-    def must_haves(self, obj: Questionnaire) -> str:
-        return ", ".join(obj.answers.get("must", [])) or "—"
-
-    @admin.display(description="Top of shortlist")
-    def shortlist_top(self, obj: Questionnaire) -> str:
-        return ", ".join(obj.shortlist[:3]) or "—"
-
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "must_have_counts": Questionnaire.objects.must_have_counts(),
-        }
-        return super().changelist_view(request, extra_context)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Mesh, Support, in_german
+from .choices import Level
+from .models import Mesh, Support, in_german
 
-LEVELS = [Level.YES, Level.PARTIAL, Level.NO, Level.UNKNOWN]
+LEVELS = list(Level)
 LABEL_WIDTH = 190
 BAR_WIDTH = 300
 ROW_HEIGHT = 26

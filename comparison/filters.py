@@ -1,6 +1,7 @@
-"""The comparison table's filters: must-have features, facets, free text and chosen meshes.
+"""The comparison table's query: the filters (a FilterSet) and the display options beside them.
 
-Mesh filters narrow the columns; `q` and `diff` narrow the rows (see `features()` and the view).
+Mesh filters narrow the columns; `q` narrows the rows (see `features()`). Display options change
+how the filters and the table behave (`partial`, `diff`), not which meshes there are.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .models import SMI_FEATURE_PREFIX, Feature, Level, Mesh, Support
+from .choices import SMI_FEATURE_PREFIX, DataPlane, Level, Maturity, Platforms, Status
+from .matrix import Matrix, build_matrix
+from .models import Feature, Mesh, Support
 
 ALL_STATUSES = "all"
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
@@ -35,8 +40,11 @@ class StrictBooleanField(forms.Field):
         )
 
 
-class StrictBooleanFilter(django_filters.Filter):
-    field_class = StrictBooleanField
+class DisplayOptionsForm(forms.Form):
+    """How the table is shown: these change no column by themselves."""
+
+    partial = StrictBooleanField(label=_("Count “partial” as enough"), required=False)
+    diff = StrictBooleanField(label=_("Only rows that differ"), required=False)
 
 
 class MeshFilter(django_filters.FilterSet):
@@ -50,12 +58,11 @@ class MeshFilter(django_filters.FilterSet):
         method="filter_must",
         widget=forms.CheckboxSelectMultiple,
     )
-    partial = StrictBooleanFilter(label=_("Count “partial” as enough"), method="filter_nothing")
     platforms = django_filters.ChoiceFilter(
-        label=_("Platform"), choices=Mesh.Platforms.choices, empty_label=_("Any platform")
+        label=_("Platform"), choices=Platforms.choices, empty_label=_("Any platform")
     )
     data_plane = django_filters.ChoiceFilter(
-        label=_("Data-plane model"), choices=Mesh.DataPlane.choices, empty_label=_("Any model")
+        label=_("Data-plane model"), choices=DataPlane.choices, empty_label=_("Any model")
     )
     smi = django_filters.ChoiceFilter(
         label=_("SMI support"),
@@ -64,11 +71,11 @@ class MeshFilter(django_filters.FilterSet):
         method="filter_smi",
     )
     maturity = django_filters.ChoiceFilter(
-        label=_("Maturity"), choices=Mesh.Maturity.choices, empty_label=_("Any maturity")
+        label=_("Maturity"), choices=Maturity.choices, empty_label=_("Any maturity")
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[*Mesh.Status.choices, (ALL_STATUSES, _("All, including discontinued"))],
+        choices=[*Status.choices, (ALL_STATUSES, _("All, including discontinued"))],
         empty_label=_("Active only"),
         method="filter_status",
     )
@@ -86,11 +93,14 @@ class MeshFilter(django_filters.FilterSet):
         method="filter_meshes",
         widget=forms.CheckboxSelectMultiple,
     )
-    diff = StrictBooleanFilter(label=_("Only rows that differ"), method="filter_nothing")
 
     class Meta:
         model = Mesh
         fields: list[str] = []
+
+    def __init__(self, *args, partial_ok: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.partial_ok = partial_ok
 
     @property
     def cleaned(self) -> dict:
@@ -103,10 +113,6 @@ class MeshFilter(django_filters.FilterSet):
         if not data.get("status") and not data.get("mesh"):
             queryset = queryset.active()
         return queryset.order_by("name")
-
-    def filter_nothing(self, queryset, name, value):
-        # `partial` and `diff` change how other filters and the rows behave, not the meshes.
-        return queryset
 
     def filter_status(self, queryset, name, value):
         return queryset if value == ALL_STATUSES else queryset.filter(status=value)
@@ -131,9 +137,7 @@ class MeshFilter(django_filters.FilterSet):
     def filter_must(self, queryset, name, value):
         if not value:
             return queryset
-        enough = (
-            [Level.YES, Level.PARTIAL] if self.form.cleaned_data.get("partial") else [Level.YES]
-        )
+        enough = [Level.YES, Level.PARTIAL] if self.partial_ok else [Level.YES]
         lacking = Support.objects.filter(feature__in=value).exclude(level__in=enough)
         return queryset.exclude(pk__in=lacking.values("mesh_id"))
 
@@ -143,16 +147,22 @@ class MeshFilter(django_filters.FilterSet):
         by_name = queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
         if by_name.exists():
             return by_name
-        return queryset if self._matching_features(value).exists() else queryset.none()
+        return queryset if self.matching_features else queryset.none()
 
-    @staticmethod
-    def _matching_features(text: str) -> QuerySet[Feature]:
-        return Feature.objects.in_display_order().filter(
-            Q(name__icontains=text)
-            | Q(name_de__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(category__name__icontains=text)
-            | Q(category__name_de__icontains=text)
+    @cached_property
+    def matching_features(self) -> list[Feature]:
+        """The features the free text names (matched once per request; empty without text)."""
+        text = self.cleaned.get("q")
+        if not text:
+            return []
+        return list(
+            Feature.objects.in_display_order().filter(
+                Q(name__icontains=text)
+                | Q(name_de__icontains=text)
+                | Q(slug__icontains=text)
+                | Q(category__name__icontains=text)
+                | Q(category__name_de__icontains=text)
+            )
         )
 
     @cached_property
@@ -194,11 +204,31 @@ class MeshFilter(django_filters.FilterSet):
     def is_filtered(self) -> bool:
         return any(value not in (None, "", [], False) for value in self.cleaned.values())
 
-    def features(self) -> QuerySet[Feature]:
+    def features(self) -> list[Feature] | QuerySet[Feature]:
         """The rows to show: all features, or those the free text names (if it names any)."""
-        text = self.cleaned.get("q")
-        if text:
-            matching = self._matching_features(text)
-            if matching.exists():
-                return matching
-        return Feature.objects.in_display_order()
+        return self.matching_features or Feature.objects.in_display_order()
+
+
+class TableQuery:
+    """One request's table: the filters, the display options, their errors, and the matrix."""
+
+    def __init__(self, data: QueryDict) -> None:
+        self.options = DisplayOptionsForm(data)
+        options = self.options.cleaned_data if self.options.is_valid() else {}
+        self.partial_ok: bool = options.get("partial", False)
+        self.diff: bool = options.get("diff", False)
+        self.filter = MeshFilter(data, queryset=Mesh.objects.all(), partial_ok=self.partial_ok)
+
+    @cached_property
+    def errors(self) -> ErrorDict:
+        errors = ErrorDict(self.filter.errors)
+        errors.update(self.options.errors)
+        return errors
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.filter.is_filtered or self.partial_ok or self.diff
+
+    def matrix(self) -> Matrix:
+        matrix = build_matrix(self.filter.qs, self.filter.features())
+        return matrix.only_differences() if self.diff else matrix

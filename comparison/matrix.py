@@ -13,7 +13,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Category, Feature, Level, Mesh, Support, stale_before
+from .choices import Level
+from .models import Category, Feature, Mesh, Support, is_stale, stale_before
 
 
 @dataclass(slots=True)
@@ -57,7 +58,7 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
     path (templates/comparison/_matrix_table.html holds the rest of the markup).
     """
     where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
-    stale = cell.last_verified is not None and cell.last_verified < stale_date
+    stale = cell.last_verified is not None and is_stale(cell.last_verified, stale_date)
     parts = [
         f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
         f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}</span>'

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,17 +13,18 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-SMI_FEATURE_PREFIX = "smi-"
-
-
-class Level(models.TextChoices):
-    YES = "yes", _("Yes")
-    PARTIAL = "partial", _("Partial")
-    NO = "no", _("No")
-    UNKNOWN = "unknown", _("Unknown")
+from .choices import (
+    SMI_FEATURE_PREFIX,
+    Cloud,
+    CncfStatus,
+    DataPlane,
+    Level,
+    Maturity,
+    Platforms,
+    Status,
+)
 
 
 def in_german() -> bool:
@@ -49,8 +48,27 @@ def stale_before() -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
 
 
-def is_stale(verified: datetime.date | None) -> bool:
-    return verified is None or verified < stale_before()
+def is_stale(verified: datetime.date | None, before: datetime.date | None = None) -> bool:
+    """The one staleness rule; pass `before` when checking many dates in one request."""
+    return verified is None or verified < (before or stale_before())
+
+
+class VerifiedQuerySet(models.QuerySet):
+    """Rows with a last_verified date: the stale and the fresh ones, by the one rule above."""
+
+    def mark_verified(self, **also: object) -> int:
+        """Set last_verified to today in one UPDATE, and say that the data changed."""
+        from .signals import data_updated
+
+        count = self.update(last_verified=timezone.localdate(), **also)
+        data_updated.send(sender=self.model)
+        return count
+
+    def stale(self):
+        return self.filter(last_verified__lt=stale_before())
+
+    def fresh(self):
+        return self.filter(last_verified__gte=stale_before())
 
 
 class SlugManager(models.Manager):
@@ -121,7 +139,7 @@ class Feature(Bilingual, models.Model):
     natural_key.dependencies = ["comparison.category"]
 
 
-class MeshQuerySet(models.QuerySet):
+class MeshQuerySet(VerifiedQuerySet):
     def active(self) -> MeshQuerySet:
         return self.filter(status=Mesh.Status.ACTIVE)
 
@@ -140,34 +158,12 @@ class MeshQuerySet(models.QuerySet):
 
 
 class Mesh(models.Model):
-    class DataPlane(models.TextChoices):
-        SIDECAR = "sidecar", _("Sidecar proxy per pod")
-        PER_NODE = "per_node", _("Proxy per node")
-        SIDECARLESS = "sidecarless", _("Sidecarless")
-        MIXED = "mixed", _("Sidecar or sidecarless (both modes)")
-
-    class Platforms(models.TextChoices):
-        KUBERNETES_ONLY = "kubernetes_only", _("Kubernetes only")
-        BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs, ECS, Nomad…)")
-
-    class Maturity(models.TextChoices):
-        LEADING = "leading", _("Leading group")
-        FOLLOWERS = "followers", _("Followers")
-        VERY_NEW = "very_new", _("Very new")
-        DISCONTINUED = "discontinued", _("Discontinued")
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        ARCHIVED = "archived", _("Archived")
-        END_OF_LIFE = "end_of_life", _("End of life")
-        UNMAINTAINED = "unmaintained", _("No longer developed")
-
-    class CncfStatus(models.TextChoices):
-        GRADUATED = "graduated", _("CNCF graduated")
-        INCUBATING = "incubating", _("CNCF incubating")
-        SANDBOX = "sandbox", _("CNCF sandbox")
-        ARCHIVED = "archived", _("CNCF archived")
-        NONE = "none", _("Not a CNCF project")
+    # The choices, reachable from the model too (Mesh.Status.ACTIVE), defined in choices.py.
+    DataPlane = DataPlane
+    Platforms = Platforms
+    Maturity = Maturity
+    Status = Status
+    CncfStatus = CncfStatus
 
     slug = models.SlugField(unique=True, help_text="Part of public URLs: never change it lightly.")
     name = models.CharField(max_length=80, unique=True)
@@ -205,8 +201,8 @@ class Mesh(models.Model):
         blank=True,
         validators=[
             RegexValidator(
-                r"^((aws|gcp|azure)(,(aws|gcp|azure))*)?$",
-                "Comma-separated, from: aws, gcp, azure.",
+                r"^(({c})(,({c}))*)?$".format(c="|".join(Cloud.values)),
+                "Comma-separated, from: " + ", ".join(Cloud.values) + ".",
             )
         ],
         help_text="Clouds offering this mesh as a managed service or add-on: aws, gcp, azure.",
@@ -281,7 +277,7 @@ class Mesh(models.Model):
         )
 
 
-class SupportQuerySet(models.QuerySet):
+class SupportQuerySet(VerifiedQuerySet):
     def get_by_natural_key(self, mesh_slug: str, feature_slug: str) -> Support:
         return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)
 
@@ -343,52 +339,6 @@ class Support(models.Model):
     def clean(self) -> None:
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Say what is missing when the support is partial."})
-
-
-def data_fingerprint() -> str:
-    """A digest of everything the questionnaire's ranking reads, to tell when the data changed."""
-    digest = hashlib.sha256()
-    for row in Mesh.objects.order_by("slug").values_list(
-        "slug", "status", "maturity", "platforms", "data_plane", "clouds", "traffic_split_yaml"
-    ):
-        digest.update(repr(row).encode())
-    for row in Support.objects.order_by("mesh__slug", "feature__slug").values_list(
-        "mesh__slug", "feature__slug", "level"
-    ):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-class QuestionnaireQuerySet(models.QuerySet):
-    def must_have_counts(self, limit: int = 10) -> list[tuple[str, int]]:
-        """The most requested must-have features across stored questionnaires."""
-        counts: dict[str, int] = {}
-        for answers in self.values_list("answers", flat=True):
-            for slug in answers.get("must", []):
-                counts[slug] = counts.get(slug, 0) + 1
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-
-
-class Questionnaire(models.Model):
-    """One completed questionnaire: the answers, kept so its result can be shown again later."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    answers = models.JSONField()
-    created = models.DateTimeField(auto_now_add=True)
-    data_fingerprint = models.CharField(max_length=64)
-    verdict = models.CharField(max_length=20)
-    shortlist = models.JSONField(default=list, help_text="Slugs of the ranked shortlist then.")
-
-    objects = QuestionnaireQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"Questionnaire {self.public_id} ({self.created:%Y-%m-%d %H:%M})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("comparison:questionnaire-result", args=[self.public_id])
 
 
 @dataclass(frozen=True)

@@ -3,25 +3,17 @@ layout in matrix.py, serialisation in export.py."""
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from core.caching import cached_public_page
 
 from . import charts, export
-from .caching import cached_public_page
-from .filters import MeshFilter
+from .filters import TableQuery
 from .forms import CompareForm
-from .matrix import Matrix, build_matrix
-from .models import Mesh, recent_level_changes, stale_before
-
-
-def filtered_matrix(request: HttpRequest) -> tuple[MeshFilter, Matrix]:
-    mesh_filter = MeshFilter(request.GET, queryset=Mesh.objects.all())
-    matrix = build_matrix(mesh_filter.qs, mesh_filter.features())
-    if mesh_filter.cleaned.get("diff"):
-        matrix = matrix.only_differences()
-    return mesh_filter, matrix
+from .matrix import build_matrix
+from .models import Mesh, recent_level_changes
 
 
 def render_fragment(request: HttpRequest, template: str, fragment: str, context, status=200):
@@ -31,24 +23,25 @@ def render_fragment(request: HttpRequest, template: str, fragment: str, context,
     return render(request, template, context, status=status)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def matrix(request: HttpRequest) -> HttpResponse:
-    mesh_filter, matrix = filtered_matrix(request)
+    table = TableQuery(request.GET)
+    matrix = table.matrix()
     total = Mesh.objects.count()
     context = {
-        "filter": mesh_filter,
+        "table": table,
+        "filter": table.filter,
         "matrix": matrix,
         "total_meshes": total,
         "hidden_meshes": total - len(matrix.meshes),
-        "stale_before": stale_before(),
         "query": request.GET.urlencode(),
     }
-    status = 400 if mesh_filter.errors else 200
+    status = 400 if table.errors else 200
     return render_fragment(request, "comparison/matrix.html", "results", context, status)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def compare(request: HttpRequest) -> HttpResponse:
     if "mesh" not in request.GET:
@@ -65,48 +58,46 @@ def compare(request: HttpRequest) -> HttpResponse:
         "form": form,
         "matrix": matrix,
         "query": request.GET.urlencode(),
-        "stale_before": stale_before(),
     }
     return render(request, "comparison/compare.html", context)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
     context = {
         "mesh": mesh,
         "matrix": build_matrix([mesh]),
-        "stale_before": stale_before(),
         "coverage": charts.coverage_by_category(mesh),
     }
     return render(request, "comparison/mesh_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def api_meshes(request: HttpRequest) -> JsonResponse:
-    mesh_filter, matrix = filtered_matrix(request)
-    if mesh_filter.errors:
-        return JsonResponse({"errors": mesh_filter.errors.get_json_data()}, status=400)
-    return JsonResponse(export.meshes_as_json(matrix), safe=False)
+    table = TableQuery(request.GET)
+    if table.errors:
+        return JsonResponse({"errors": table.errors.get_json_data()}, status=400)
+    return JsonResponse(export.meshes_as_json(table.matrix()), safe=False)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def export_csv(request: HttpRequest) -> HttpResponse:
-    mesh_filter, matrix = filtered_matrix(request)
-    if mesh_filter.errors:
+    table = TableQuery(request.GET)
+    if table.errors:
         return HttpResponse(
-            export.errors_as_text(mesh_filter.errors), status=400, content_type="text/plain"
+            export.errors_as_text(table.errors), status=400, content_type="text/plain"
         )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="service-meshes.csv"'
-    export.write_csv(matrix, response)
+    export.write_csv(table.matrix(), response)
     return response
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def overview(request: HttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name"))
@@ -119,19 +110,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "comparison/overview.html", context)
 
 
-@require_GET
+@require_safe
 @cached_public_page
 def changes(request: HttpRequest) -> HttpResponse:
     return render(request, "comparison/changes.html", {"changes": recent_level_changes(100)})
-
-
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers, 503 when it does not (for load balancers)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")

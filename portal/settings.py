@@ -5,6 +5,7 @@ strictly: a value that cannot be understood stops start-up instead of silently b
 """
 
 import os
+from importlib import metadata
 from pathlib import Path
 
 import dj_database_url
@@ -80,18 +81,21 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "core",
     "comparison",
+    "questionnaire",
+    "devtools",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "comparison.middleware.CrossOriginResourcePolicyMiddleware",
+    "core.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "comparison.middleware.RejectNulBytesMiddleware",
+    "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -119,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "comparison.context_processors.languages",
+                "core.context_processors.languages",
             ],
         },
     },
@@ -144,6 +148,12 @@ else:
 # Public pages are cached until the data changes; off while developing so template edits show.
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+# Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
+try:
+    _PACKAGE_VERSION = metadata.version("service-mesh-portal")
+except metadata.PackageNotFoundError:
+    _PACKAGE_VERSION = "0+unknown"
+RELEASE_VERSION = os.environ.get("RELEASE_VERSION", "").strip() or _PACKAGE_VERSION
 
 DATABASES = {
     "default": dj_database_url.parse(

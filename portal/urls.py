@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from core.health import healthz
+
 admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
 admin.site.index_title = "Mesh data"
@@ -9,5 +11,10 @@ admin.site.index_title = "Mesh data"
 # English at /, German at /de/: the language is part of every shareable address.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    *i18n_patterns(path("", include("comparison.urls")), prefix_default_language=False),
+    path("healthz", healthz, name="healthz"),
+    *i18n_patterns(
+        path("questionnaire/", include("questionnaire.urls")),
+        path("", include("comparison.urls")),
+        prefix_default_language=False,
+    ),
 ]

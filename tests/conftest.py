@@ -1,4 +1,5 @@
-"""Shared fixtures: the personas (anonymous visitor, editor, superuser) and the loaded data."""
+"""Shared fixtures: the personas (anonymous visitor, editor, superuser), the loaded data, and a
+questionnaire driver with typical answers."""
 
 import os
 
@@ -47,11 +48,6 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture
-def fixture_data(db):
-    """The real mesh data (loaded once per session by django_db_setup)."""
-
-
-@pytest.fixture
 def live_data(transactional_db):
     """The real mesh data for tests that need committed rows (a live server in another thread).
 
@@ -93,19 +89,66 @@ def superuser_client(client, superuser):
     return client
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
+class QuestionnaireDriver:
+    """Fills in the questionnaire through its views, as a visitor's browser would post it."""
 
-    from tests.browser import ARGS, CHROMIUM
+    GATE_YES = {
+        "service_count": "many",
+        "tech_diversity": "high",
+        "mostly_synchronous": "yes",
+        "uses_kubernetes": "yes",
+        "change_frequency": "often",
+        "needed": ["mtls"],
+    }
+    GATE_NO = {
+        "service_count": "few",
+        "tech_diversity": "low",
+        "mostly_synchronous": "no",
+        "uses_kubernetes": "no",
+        "change_frequency": "rarely",
+    }
+    ENVIRONMENT = {
+        "infrastructure": "kubernetes_only",
+        "cloud": "other",
+        "knowledge": ["envoy"],
+        "standards": "none",
+    }
+    FIT = {"min_maturity": "followers", "complexity_tolerance": "high", "latency_sensitive": "no"}
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures in
-    # the same thread are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    def __init__(self, client) -> None:
+        from django.urls import reverse
+
+        self.client = client
+        self.start_url = reverse("questionnaire:start")
+        self.step_url = reverse("questionnaire:step")
+
+    def post(self, step: int, data: dict, client=None, **extra):
+        return (client or self.client).post(self.step_url, {"step": step, **data, **extra})
+
+    def features_step(self, overrides=None, allow_partial=False, client=None) -> dict:
+        """Step 2 exactly as shown (with its pre-set must-haves), plus overrides."""
+        form = (client or self.client).get(f"{self.start_url}?step=2").context["form"]
+        data = {name: form[name].value() for name in form.fields if name.startswith("f_")}
+        data.update({f"f_{slug}": level for slug, level in (overrides or {}).items()})
+        if allow_partial:
+            data["allow_partial"] = "on"
+        return data
+
+    def complete(self, gate=None, env=None, fit=None, features=None, client=None):
+        from questionnaire.models import Questionnaire
+
+        client = client or self.client
+        assert self.post(0, gate or self.GATE_YES, client).status_code == 302
+        assert self.post(1, env or self.ENVIRONMENT, client).status_code == 302
+        features_data = self.features_step(features, client=client)
+        assert self.post(2, features_data, client).status_code == 302
+        response = self.post(3, fit or self.FIT, client)
+        assert response.status_code == 302
+        stored = Questionnaire.objects.latest("created")
+        assert response["Location"] == stored.get_absolute_url()
+        return stored
+
+
+@pytest.fixture
+def wizard(client):
+    return QuestionnaireDriver(client)

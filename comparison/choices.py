@@ -1,0 +1,62 @@
+"""Every fixed list of values, defined once.
+
+Models, filters, forms, charts, exports and the questionnaire's decision logic all import these.
+Nothing here touches the database, so plain-Python modules (questionnaire.decision) can use them.
+"""
+
+from __future__ import annotations
+
+from django.db.models.enums import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+# Feature slugs of the four parts of the (archived) Service Mesh Interface share this prefix.
+SMI_FEATURE_PREFIX = "smi-"
+# The feature row for the Kubernetes Gateway API's mesh support (GAMMA).
+GATEWAY_API_MESH_FEATURE = "gateway-api-mesh"
+
+
+class Level(TextChoices):
+    YES = "yes", _("Yes")
+    PARTIAL = "partial", _("Partial")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class DataPlane(TextChoices):
+    SIDECAR = "sidecar", _("Sidecar proxy per pod")
+    PER_NODE = "per_node", _("Proxy per node")
+    SIDECARLESS = "sidecarless", _("Sidecarless")
+    MIXED = "mixed", _("Sidecar or sidecarless (both modes)")
+
+
+class Platforms(TextChoices):
+    KUBERNETES_ONLY = "kubernetes_only", _("Kubernetes only")
+    BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs, ECS, Nomad…)")
+
+
+class Maturity(TextChoices):
+    LEADING = "leading", _("Leading group")
+    FOLLOWERS = "followers", _("Followers")
+    VERY_NEW = "very_new", _("Very new")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+class Status(TextChoices):
+    ACTIVE = "active", _("Active")
+    ARCHIVED = "archived", _("Archived")
+    END_OF_LIFE = "end_of_life", _("End of life")
+    UNMAINTAINED = "unmaintained", _("No longer developed")
+
+
+class CncfStatus(TextChoices):
+    GRADUATED = "graduated", _("CNCF graduated")
+    INCUBATING = "incubating", _("CNCF incubating")
+    SANDBOX = "sandbox", _("CNCF sandbox")
+    ARCHIVED = "archived", _("CNCF archived")
+    NONE = "none", _("Not a CNCF project")
+
+
+class Cloud(TextChoices):
+    AWS = "aws", _("AWS")
+    GCP = "gcp", _("Google Cloud")
+    AZURE = "azure", _("Azure")

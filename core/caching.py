@@ -1,0 +1,163 @@
+"""Public pages cached until the data changes, and answered with 304 when nothing changed.
+
+One counter, the data version, lives in the shared cache (Redis or the database): the domain apps
+bump it when their data changes (comparison/signals.py), which retires every cached page at once
+on every app server. A page's ETag is derived from that version, the release and the request, so
+Django's `condition()` answers a conditional GET without rendering anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import condition
+
+DATA_VERSION_KEY = "portal:data-version"
+LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
+PAGE_KEY_PREFIX = "portal:page:"
+VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
+
+View = Callable[..., HttpResponse]
+StoredPage = tuple[bytes, dict[str, str]]
+
+
+def _fresh_version() -> int:
+    # Starting from the clock, not from 1: if the shared cache is flushed, a restarted counter must
+    # not meet ETags (and processes' local copies) from before the flush.
+    return time.time_ns() // 1000
+
+
+def data_version() -> int:
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY) or _fresh_version()
+    return int(version)
+
+
+def bump_data_version() -> None:
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:  # not there (flushed or evicted): any fresh value retires the old pages
+        cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+
+
+def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
+    """The ETag of a public page: None (no ETag, no caching) when the page cache is off."""
+    if not settings.PAGE_CACHE:
+        return None
+    # condition() and the page store both ask; read the data version once per request.
+    memo = getattr(request, "_portal_page_etag", None)
+    if memo is not None:
+        return memo
+    parts = [
+        settings.RELEASE_VERSION,
+        str(data_version()),
+        translation.get_language() or "",
+        request.get_full_path(),
+        *(request.headers.get(name, "") for name in VARY_HEADERS),
+    ]
+    etag = '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
+    request._portal_page_etag = etag  # type: ignore[attr-defined]
+    return etag
+
+
+class LocalPages:
+    """This process's copies of pages from the shared cache, keyed by ETag.
+
+    Safe to keep per process because the ETag already names the data version read from the shared
+    cache on every request: a change anywhere gives new ETags, and old entries are never asked for
+    again (they age out, least recently used first, within a byte budget).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.pages: OrderedDict[str, StoredPage] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> StoredPage | None:
+        with self.lock:
+            page = self.pages.get(etag)
+            if page is not None:
+                self.pages.move_to_end(etag)
+            return page
+
+    def put(self, etag: str, page: StoredPage) -> None:
+        with self.lock:
+            if etag in self.pages or len(page[0]) > self.max_bytes:
+                return
+            self.pages[etag] = page
+            self.size += len(page[0])
+            while self.size > self.max_bytes:
+                _, (content, _) = self.pages.popitem(last=False)
+                self.size -= len(content)
+
+
+local_pages = LocalPages(LOCAL_PAGES_MAX_BYTES)
+
+
+def _stored_page(view: View) -> View:
+    """Serve a page's body from this process or the shared cache; render and store it if absent.
+
+    Only successful, non-streaming GET/HEAD responses are stored: an error page never is.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        etag = page_etag(request)
+        if etag is None or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        stored = local_pages.get(etag)
+        if stored is None:
+            key = PAGE_KEY_PREFIX + etag.strip('"')
+            stored = cache.get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                stored = (response.content, dict(response.headers))
+                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            local_pages.put(etag, stored)
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    return wrapper
+
+
+def cached_public_page(view: View) -> View:
+    """Cache a public GET view's successful responses until the data or the release changes.
+
+    Pages cached this way are shared by all visitors, so they must not carry anyone's CSRF token
+    or session data.
+    """
+    conditional = condition(etag_func=page_etag)(_stored_page(view))
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = conditional(request, *args, **kwargs)
+        if not response.has_header("ETag"):
+            return response
+        if response.status_code not in (200, 304):
+            # condition() tags every answer; an error page must not be revalidated as current.
+            del response["ETag"]
+            return response
+        response["Cache-Control"] = "public, no-cache"  # store, but always revalidate (cheap)
+        patch_vary_headers(response, VARY_HEADERS)
+        return response
+
+    return wrapper

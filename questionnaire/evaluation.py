@@ -1,0 +1,76 @@
+"""The glue between the catalogue's rows and the plain-Python decision module."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from comparison.models import Feature, Mesh, Support
+
+from . import decision
+from .answers import Stored, to_decision
+from .models import Questionnaire
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    result: decision.Result
+    feature_names: dict[str, str]
+
+
+def mesh_facts() -> list[decision.MeshFacts]:
+    """Every mesh with its support levels, for the decision module (two queries)."""
+    levels: dict[int, dict[str, str]] = {}
+    for mesh_id, slug, level in Support.objects.values_list("mesh_id", "feature__slug", "level"):
+        levels.setdefault(mesh_id, {})[slug] = level
+    return [
+        decision.MeshFacts(
+            slug=mesh.slug,
+            name=mesh.name,
+            maturity=mesh.maturity,
+            discontinued=mesh.is_discontinued,
+            status_label=(
+                f"{mesh.get_status_display()} {mesh.status_date:%Y-%m-%d}"
+                if mesh.is_discontinued and mesh.status_date
+                else ""
+            ),
+            runs_outside_kubernetes=mesh.platforms == Mesh.Platforms.BEYOND_KUBERNETES,
+            data_plane=mesh.data_plane,
+            proxy=mesh.proxy,
+            developer=mesh.developer,
+            clouds=mesh.cloud_set,
+            config_lines=mesh.traffic_split_lines if mesh.traffic_split_yaml else None,
+            support=levels.get(mesh.pk, {}),
+        )
+        for mesh in Mesh.objects.order_by("name")
+    ]
+
+
+def evaluate(answers: decision.Answers) -> Evaluation:
+    names = {f.slug: f.display_name for f in Feature.objects.in_display_order()}
+    return Evaluation(decision.decide(answers, mesh_facts(), names), names)
+
+
+def data_fingerprint() -> str:
+    """A digest of everything the ranking reads, to tell a visitor that the data changed since."""
+    digest = hashlib.sha256()
+    for row in Mesh.objects.order_by("slug").values_list(
+        "slug", "status", "maturity", "platforms", "data_plane", "clouds", "traffic_split_yaml"
+    ):
+        digest.update(repr(row).encode())
+    for row in Support.objects.order_by("mesh__slug", "feature__slug").values_list(
+        "mesh__slug", "feature__slug", "level"
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def store(stored: Stored) -> Questionnaire:
+    """Keep a completed questionnaire, with what the data said when it was answered."""
+    result = evaluate(to_decision(stored)).result
+    return Questionnaire.objects.create(
+        answers=stored,
+        data_fingerprint=data_fingerprint(),
+        verdict=result.verdict.code,
+        shortlist=[ranked.mesh.slug for ranked in result.shortlist],
+    )

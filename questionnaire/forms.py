@@ -1,0 +1,154 @@
+"""The questionnaire's four step forms (the wizard in wizard.py strings them together)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comparison.choices import Cloud, Maturity, Platforms
+from comparison.models import Feature
+
+from . import decision
+from .answers import IGNORE, MUST, NICE
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+IMPORTANCE = [(MUST, _("Must-have")), (NICE, _("Nice-to-have")), (IGNORE, _("Don't care"))]
+
+
+def radio(label: str, choices: list[tuple[str, Any]], help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, help_text=help_text
+    )
+
+
+class GateForm(forms.Form):
+    title = _("Is a service mesh sensible at all?")
+    service_count = radio(
+        _("How many services do you run?"),
+        [("few", _("A few (about 10 or fewer)")), ("many", _("Many (more than about 10)"))],
+    )
+    tech_diversity = radio(
+        _("How diverse are your technologies (languages, frameworks)?"),
+        [
+            ("low", _("Low: one or two stacks")),
+            ("high", _("High: many languages and frameworks")),
+        ],
+    )
+    mostly_synchronous = radio(
+        _("Is communication mostly synchronous (request/response)?"),
+        [
+            ("yes", _("Yes, mostly HTTP or gRPC calls")),
+            ("no", _("No, mostly asynchronous messaging")),
+        ],
+    )
+    uses_kubernetes = radio(_("Do you use Kubernetes?"), YES_NO)
+    change_frequency = radio(
+        _("How dynamically do services change (new versions, scaling)?"),
+        [("rarely", _("Rarely")), ("often", _("Often"))],
+    )
+    needed = forms.MultipleChoiceField(
+        label=_("Which of these do you need?"),
+        choices=list(decision.GATE_FEATURE_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("These are the strongest reasons for a mesh; they become must-haves."),
+    )
+
+
+class EnvironmentForm(forms.Form):
+    title = _("Your environment")
+    infrastructure = radio(
+        _("Where do your workloads run?"),
+        [
+            (Platforms.KUBERNETES_ONLY, _("Only on Kubernetes")),
+            (Platforms.BEYOND_KUBERNETES, _("Also outside Kubernetes (VMs, ECS/Fargate, Nomad…)")),
+        ],
+    )
+    cloud = radio(
+        _("Preferred cloud provider"),
+        [*Cloud.choices, (decision.OTHER_CLOUD, _("On-premises/other"))],
+    )
+    knowledge = forms.MultipleChoiceField(
+        label=_("What does your team already know?"),
+        choices=list(decision.KNOWLEDGE.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    standards = radio(
+        _("Do you want independence through a standard interface?"),
+        [
+            ("none", _("No preference")),
+            ("smi", _("Yes: SMI (Service Mesh Interface)")),
+            ("gateway_api", _("Yes: Kubernetes Gateway API (GAMMA)")),
+        ],
+    )
+
+
+class FeaturesForm(forms.Form):
+    title = _("The features you need")
+    allow_partial = forms.BooleanField(
+        label=_("Let “partial” support count for a must-have"), required=False
+    )
+
+    def __init__(self, *args: Any, features: list[Feature] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if features is None:
+            features = list(Feature.objects.in_display_order())
+        self.features = features
+        for feature in features:
+            self.fields[f"f_{feature.slug}"] = forms.ChoiceField(
+                label=feature.display_name,
+                choices=IMPORTANCE,
+                initial=IGNORE,
+                widget=forms.RadioSelect,
+                help_text=feature.display_description,
+            )
+
+    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+        groups: list[tuple[str, list[forms.BoundField]]] = []
+        for feature in self.features:
+            if not groups or groups[-1][0] != feature.category.display_name:
+                groups.append((feature.category.display_name, []))
+            groups[-1][1].append(self[f"f_{feature.slug}"])
+        return groups
+
+    def importance(self) -> dict[str, str]:
+        return {f.slug: self.cleaned_data[f"f_{f.slug}"] for f in self.features}
+
+    def for_storage(self) -> dict[str, Any]:
+        return {
+            "importance": self.importance(),
+            "allow_partial": self.cleaned_data["allow_partial"],
+        }
+
+    @staticmethod
+    def initial_from(stored: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            f"f_{slug}": level for slug, level in stored.get("importance", {}).items()
+        }
+        initial["allow_partial"] = stored.get("allow_partial", False)
+        return initial
+
+
+class FitForm(forms.Form):
+    title = _("Does it fit you?")
+    min_maturity = radio(
+        _("Minimum production readiness"),
+        [
+            (Maturity.LEADING, _("Leading group only")),
+            (Maturity.FOLLOWERS, _("Followers are fine")),
+            (Maturity.VERY_NEW, _("Very new projects are fine")),
+        ],
+    )
+    complexity_tolerance = radio(
+        _("How much configuration complexity will you accept?"),
+        [
+            ("low", _("Low: short, simple configuration")),
+            ("medium", _("Medium")),
+            ("high", _("High: power over simplicity")),
+        ],
+        help_text=_("Measured by the lines of YAML each mesh needs for a 90/10 traffic split."),
+    )
+    latency_sensitive = radio(_("Is added latency (a few ms per hop) critical for you?"), YES_NO)

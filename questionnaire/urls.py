@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "questionnaire"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("step/", views.submit_step, name="step"),
+    path("reset/", views.reset, name="reset"),
+    path("result/<uuid:public_id>/", views.result, name="result"),
+    path("result/<uuid:public_id>/edit/", views.edit, name="edit"),
+    path("result/<uuid:public_id>/relax/", views.relax, name="relax"),
+]

@@ -1,0 +1,146 @@
+"""The questionnaire's state, in one place: its steps, their forms, what is answered, what's next.
+
+The state lives in the session under one key: per step, the raw input (so going back and forth
+loses nothing, even invalid input) and the cleaned answers. Views ask the wizard; nothing else
+reads or writes that session key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .answers import STEP_NAMES, Stored, build, gate_importance
+from .forms import EnvironmentForm, FeaturesForm, FitForm, GateForm
+
+SESSION_KEY = "questionnaire"
+Raw = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str | Promise
+    form_class: type[forms.Form]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("gate", _("Is a mesh sensible?"), GateForm),
+    Step("environment", _("Environment"), EnvironmentForm),
+    Step("features", _("Features"), FeaturesForm),
+    Step("fit", _("Subjective fit"), FitForm),
+)
+assert tuple(step.name for step in STEPS) == STEP_NAMES
+LAST_STEP = len(STEPS) - 1
+
+
+def parse_step(value: str | None) -> int | None:
+    """A step number from the query or form; None unless it is one of 0..LAST_STEP exactly."""
+    if value is None or len(value) != 1 or value not in "0123456789"[: LAST_STEP + 1]:
+        return None
+    return int(value)
+
+
+class Wizard:
+    """The questionnaire as one visitor has answered it so far."""
+
+    def __init__(self, session: SessionBase) -> None:
+        self.session = session
+        state = session.get(SESSION_KEY)
+        if not isinstance(state, dict) or set(state) != {"raw", "answered"}:
+            state = {"raw": {}, "answered": {}}
+        self.raw: dict[str, Raw] = state["raw"]
+        self.answered: dict[str, dict[str, Any]] = state["answered"]
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def is_answered(self, step: int) -> bool:
+        return STEPS[step].name in self.answered
+
+    def first_open_step(self) -> int | None:
+        return next((i for i in range(len(STEPS)) if not self.is_answered(i)), None)
+
+    def reachable(self, step: int) -> int:
+        """The step to show for a request of `step`: never one whose predecessors are open."""
+        open_step = self.first_open_step()
+        return step if open_step is None else min(step, open_step)
+
+    def form(self, step: int, data: Mapping[str, Any] | None = None) -> forms.Form:
+        form_class = STEPS[step].form_class
+        if data is not None:
+            return form_class(data)
+        return form_class(initial=self._initial(step))
+
+    def _initial(self, step: int) -> dict[str, Any]:
+        name = STEPS[step].name
+        raw = self.raw.get(name)
+        if raw is None:
+            if name == "features":
+                # Never visited: the features named at the gate arrive as must-haves.
+                gate = self.answered.get("gate", {})
+                return FeaturesForm.initial_from({"importance": gate_importance(gate)})
+            return {}
+        fields = STEPS[step].form_class.base_fields
+        multiple = {n for n, f in fields.items() if isinstance(f, forms.MultipleChoiceField)}
+        # Feature fields are added per instance, so only the class's own fields are checked here.
+        return {
+            key: values if key in multiple else values[-1]
+            for key, values in raw.items()
+            if values and (key in fields or key.startswith("f_"))
+        }
+
+    def stored_answers(self) -> Stored:
+        """The complete answers in the storage schema; only when every step is answered."""
+        if self.first_open_step() is not None:
+            raise ValueError("The questionnaire is not complete.")
+        return build(self.answered)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def submit(self, step: int, form: forms.Form, data: Mapping[str, Any]) -> bool:
+        """Record a step's input (valid or not); True when its answers were accepted."""
+        name = STEPS[step].name
+        self.raw[name] = {key: list(data.getlist(key)) for key in form.fields}  # type: ignore[attr-defined]
+        valid = form.is_valid()
+        if valid:
+            self.answered[name] = (
+                form.for_storage() if isinstance(form, FeaturesForm) else dict(form.cleaned_data)
+            )
+            if name == "gate":
+                # The gate's needed features become must-haves, whatever step 2 said before.
+                features = self.raw.setdefault("features", {})
+                for slug, level in gate_importance(self.answered["gate"]).items():
+                    features[f"f_{slug}"] = [level]
+        self._save()
+        return valid
+
+    def load(self, stored: Stored) -> None:
+        """Pre-fill every step from stored answers ("change your answers" from a permalink)."""
+        self.answered = {name: dict(stored["steps"][name]) for name in STEP_NAMES}
+        self.raw = {}
+        for index, step in enumerate(STEPS):
+            answers = self.answered[step.name]
+            initial = FeaturesForm.initial_from(answers) if step.name == "features" else answers
+            raw: Raw = {}
+            for key, value in initial.items():
+                if isinstance(value, list):
+                    raw[key] = [str(v) for v in value]
+                elif isinstance(value, bool):
+                    raw[key] = ["on"] if value else []
+                else:
+                    raw[key] = [str(value)]
+            self.raw[STEPS[index].name] = raw
+        self._save()
+
+    def reset(self) -> None:
+        self.session.pop(SESSION_KEY, None)
+        self.raw, self.answered = {}, {}
+
+    def _save(self) -> None:
+        self.session[SESSION_KEY] = {"raw": self.raw, "answered": self.answered}

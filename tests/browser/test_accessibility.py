@@ -1,0 +1,164 @@
+"""Look and reach in a real browser: axe-core, keyboard, phones to wide screens, both languages."""
+
+import re
+
+import pytest
+
+from questionnaire.answers import build
+
+PAGES = [
+    "/",
+    "/?must=mtls-tcp&must=fault-injection&diff=true",
+    "/compare/",
+    "/compare/?mesh=istio-sidecar&mesh=linkerd",
+    "/meshes/linkerd/",
+    "/meshes/open-service-mesh/",
+    "/questionnaire/",
+    "/overview/",
+    "/changes/",
+]
+
+
+def stored_result_url(gate: dict) -> str:
+    from questionnaire.evaluation import store
+
+    steps = {
+        "gate": gate,
+        "environment": {
+            "infrastructure": "kubernetes_only",
+            "cloud": "gcp",
+            "knowledge": ["envoy"],
+            "standards": "none",
+        },
+        "features": {
+            "importance": {"mtls-http": "must", "tracing": "nice"},
+            "allow_partial": False,
+        },
+        "fit": {
+            "min_maturity": "followers",
+            "complexity_tolerance": "high",
+            "latency_sensitive": "no",
+        },
+    }
+    return store(build(steps)).get_absolute_url()
+
+
+@pytest.fixture
+def context(browser, live_server, live_data):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    yield context
+    context.close()
+
+
+def serious_violations(page) -> list[tuple[str, str, int]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("language", ["", "/de"])
+def test_axe_finds_no_serious_issue_on_any_page(context, language, wizard):
+    page = context.new_page()
+    report = {}
+    for path in [*PAGES, stored_result_url(wizard.GATE_YES)]:
+        page.goto(language + path)
+        assert page.locator("html").get_attribute("lang") == (language.strip("/") or "en")
+        report[language + path] = serious_violations(page)
+    # The wizard's later steps and the empty-shortlist form are pages of their own.
+    page.goto(language + "/questionnaire/")
+    for name, value in wizard.GATE_YES.items():
+        for item in value if isinstance(value, list) else [value]:
+            page.check(f"input[name={name}][value={item}]")
+    page.locator("button[name=next]").click()
+    page.wait_for_url(re.compile(r"step=1"))
+    report[language + " wizard step 2"] = serious_violations(page)
+    assert report == {key: [] for key in report}
+
+
+def test_dark_mode_keeps_contrast(browser, live_server, live_data, shot):
+    context = browser.new_context(base_url=live_server.url, color_scheme="dark")
+    page = context.new_page()
+    for path in ["/", "/meshes/linkerd/", "/overview/"]:
+        page.goto(path)
+        assert serious_violations(page) == [], path
+    shot(page, "overview-dark-1440")
+    context.close()
+
+
+def test_keyboard_reaches_filters_and_changes_the_table(context):
+    page = context.new_page()
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.focus("#id_q")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "focus must be visible"
+    summary = page.locator("summary", has_text="Must-have features")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.focus("#must-fault-injection")
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"must=fault-injection"))
+    assert page.is_checked("#must-fault-injection")
+
+
+def test_category_toggle_is_a_keyboard_button(context):
+    page = context.new_page()
+    page.goto("/")
+    toggle = page.locator("button.category-toggle").first
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.locator("tbody.category").first.locator("tr.collapsed").count() > 0
+
+
+@pytest.mark.parametrize("width", [360, 390, 1440])
+def test_pages_fit_the_screen_and_the_first_column_stays(
+    browser, live_server, live_data, width, wizard, shot
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}, is_mobile=width < 500
+    )
+    page = context.new_page()
+    result = stored_result_url(wizard.GATE_YES)
+    for name, path in [
+        ("table", "/"),
+        ("compare", "/compare/?mesh=istio-sidecar&mesh=linkerd"),
+        ("mesh", "/meshes/linkerd/"),
+        ("questionnaire", "/questionnaire/"),
+        ("result", result),
+        ("overview", "/overview/"),
+    ]:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow}px wider than a {width}px screen"
+        if width in (390, 1440):
+            shot(page, f"{name}-{width}")
+    page.goto("/")
+    first_column = page.locator("tbody th.feature-col").first
+    assert first_column.evaluate("e => getComputedStyle(e).position") == "sticky"
+    page.locator(".table-wrap").evaluate("e => e.scrollLeft = 400")
+    box = first_column.bounding_box()
+    wrap = page.locator(".table-wrap").bounding_box()
+    assert abs(box["x"] - wrap["x"]) < 3, "the feature column stays pinned while scrolling"
+    context.close()
+
+
+def test_language_switch_keeps_the_url_state(context):
+    page = context.new_page()
+    page.goto("/?must=grpc&status=all")
+    page.locator(".language-switch a", has_text="Deutsch").click()
+    page.wait_for_url(re.compile(r"/de/\?must=grpc&status=all$"))
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.is_checked("#must-grpc")
+    page.locator(".language-switch a", has_text="English").click()
+    page.wait_for_url(re.compile(r"/\?must=grpc&status=all$"))
+    assert page.locator("html").get_attribute("lang") == "en"

@@ -1,0 +1,305 @@
+"""Browse and compare: filters, htmx fragments, compare view, mesh pages, exports, bad input."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from comparison.models import Level, Mesh, Support
+from devtools.sample_data import generate
+
+TABLE = reverse("comparison:matrix")
+API = reverse("comparison:api-meshes")
+CSV = reverse("comparison:export-csv")
+COMPARE = reverse("comparison:compare")
+
+
+def api_slugs(client, query: str = "") -> list[str]:
+    response = client.get(f"{API}?{query}")
+    assert response.status_code == 200
+    return [mesh["slug"] for mesh in response.json()]
+
+
+def meets(mesh_slug: str, feature_slug: str, levels=(Level.YES,)) -> bool:
+    return Support.objects.get(mesh__slug=mesh_slug, feature__slug=feature_slug).level in levels
+
+
+# Filtering -----------------------------------------------------------------------------------
+
+
+def test_discontinued_products_are_hidden_by_default(client, db):
+    slugs = api_slugs(client)
+    assert set(slugs) == set(Mesh.objects.active().values_list("slug", flat=True))
+    assert "open-service-mesh" not in slugs
+    assert "open-service-mesh" in api_slugs(client, "status=all")
+    assert api_slugs(client, "status=archived") == sorted(
+        Mesh.objects.filter(status="archived").values_list("slug", flat=True)
+    )
+
+
+def test_must_haves_keep_only_meshes_supporting_all_of_them(client, db):
+    musts = ["mtls-tcp", "fault-injection"]
+    slugs = api_slugs(client, "must=mtls-tcp&must=fault-injection")
+    expected = [m.slug for m in Mesh.objects.active() if all(meets(m.slug, f) for f in musts)]
+    assert slugs == sorted(expected)
+    assert "istio-sidecar" in slugs
+    assert "linkerd" not in slugs  # fault injection only via an extra deployment: partial
+
+
+def test_partial_counts_only_when_allowed(client, db):
+    assert meets("linkerd", "fault-injection", (Level.PARTIAL,))
+    assert "linkerd" not in api_slugs(client, "must=fault-injection")
+    assert "linkerd" in api_slugs(client, "must=fault-injection&partial=true")
+
+
+def test_unknown_never_satisfies_a_must_have(client, db):
+    unknown = Support.objects.filter(level=Level.UNKNOWN, mesh__status="active").first()
+    slugs = api_slugs(client, f"must={unknown.feature.slug}&partial=true")
+    assert unknown.mesh.slug not in slugs
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("platforms=beyond_kubernetes", "platforms", "beyond_kubernetes"),
+        ("data_plane=sidecar", "data_plane", "sidecar"),
+        ("maturity=leading", "maturity", "leading"),
+        ("offering=commercial", "open_source", False),
+    ],
+)
+def test_facets(client, db, query, field, value):
+    meshes = client.get(f"{API}?{query}").json()
+    assert meshes
+    assert all(mesh[field] == value for mesh in meshes)
+    expected = Mesh.objects.active().filter(**{field: value}).count()
+    assert len(meshes) == expected
+
+
+def test_smi_facet(client, db):
+    none = set(api_slugs(client, "smi=none&status=all"))
+    some = set(api_slugs(client, "smi=some&status=all"))
+    full = set(api_slugs(client, "smi=full&status=all"))
+    assert none.isdisjoint(some) and some.isdisjoint(full)
+    assert len(none | some | full) == Mesh.objects.count()
+    assert "cilium" in none
+    assert "open-service-mesh" in some | full
+
+
+def test_search_names_meshes_or_features(client, db):
+    assert api_slugs(client, "q=linkerd") == ["linkerd"]
+    rows = client.get(f"{API}?q=tracing").json()
+    assert len(rows) == Mesh.objects.active().count()
+    assert list(rows[0]["features"]) == ["tracing"]
+    assert api_slugs(client, "q=zzzz-nothing") == []
+
+
+def test_chosen_meshes_include_discontinued_ones(client, db):
+    assert api_slugs(client, "mesh=linkerd&mesh=open-service-mesh") == [
+        "linkerd",
+        "open-service-mesh",
+    ]
+
+
+def test_only_differing_rows(client, db):
+    page = client.get(TABLE, {"mesh": ["istio-sidecar", "kuma"], "diff": "true"})
+    matrix = page.context["matrix"]
+    assert 0 < matrix.row_count < 48
+    assert all(row.differs for row in matrix.rows)
+
+
+def test_table_page_shows_counts_and_clear_link(client, db):
+    html = client.get(TABLE, {"must": "fault-injection"}).content.decode()
+    shown = len(api_slugs(client, "must=fault-injection"))
+    assert f"{shown} of {Mesh.objects.count()} meshes" in html
+    assert "Clear filters" in html
+    assert 'id="must-fault-injection" checked' in html
+
+
+# htmx ----------------------------------------------------------------------------------------
+
+
+def test_htmx_request_gets_only_the_results_fragment(client, db):
+    response = client.get(TABLE, {"must": "mtls-tcp"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html and 'id="filters"' not in html
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, db):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    html = client.get(TABLE, {"must": "mtls-tcp"}, headers=headers).content.decode()
+    assert "<html" in html and 'id="filters"' in html
+
+
+def test_filter_form_works_as_plain_get_with_a_real_action(client, db):
+    html = client.get(TABLE).content.decode()
+    assert 'method="get" action="/"' in html
+    assert 'hx-get="/"' in html and 'hx-push-url="true"' in html
+
+
+# Compare -------------------------------------------------------------------------------------
+
+
+def test_compare_two_meshes_marks_differences(client, db):
+    response = client.get(COMPARE, {"mesh": ["linkerd", "istio-sidecar"]})
+    assert response.status_code == 200
+    matrix = response.context["matrix"]
+    assert [m.slug for m in matrix.meshes] == ["linkerd", "istio-sidecar"]
+    assert 'class="differs"' in response.content.decode()
+    only = client.get(COMPARE, {"mesh": ["linkerd", "istio-sidecar"], "diff": "true"})
+    assert only.context["matrix"].row_count == matrix.only_differences().row_count < 48
+
+
+@pytest.mark.parametrize(
+    "meshes",
+    [
+        ["linkerd"],
+        ["linkerd", "kuma", "consul", "cilium", "istio-sidecar"],
+        ["linkerd", "nope"],
+    ],
+)
+def test_compare_needs_two_to_four_known_meshes(client, db, meshes):
+    response = client.get(COMPARE, {"mesh": meshes})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_compare_without_a_choice_offers_every_mesh(client, db):
+    response = client.get(COMPARE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for mesh in Mesh.objects.all():
+        assert f'value="{mesh.slug}"' in html
+
+
+# Mesh page -----------------------------------------------------------------------------------
+
+
+def test_mesh_page_has_attributes_support_and_snippet(client, db):
+    mesh = Mesh.objects.get(slug="istio-sidecar")
+    html = client.get(mesh.get_absolute_url()).content.decode()
+    assert mesh.summary in html and mesh.proxy in html
+    assert f"<strong>{mesh.traffic_split_lines} lines</strong>" in html
+    assert "VirtualService" in html
+    assert "Verified on" in html
+
+
+def test_discontinued_mesh_page_has_a_banner(client, db):
+    mesh = Mesh.objects.get(slug="open-service-mesh")
+    html = client.get(mesh.get_absolute_url()).content.decode()
+    assert "Archived since July 11, 2023" in html
+    assert escape(mesh.successor) in html
+
+
+def test_unknown_mesh_is_404(client, db):
+    assert client.get("/meshes/no-such-mesh/").status_code == 404
+
+
+# Exports -------------------------------------------------------------------------------------
+
+
+def test_api_shape(client, db):
+    data = json.loads(client.get(API, {"mesh": "linkerd"}).content)
+    assert isinstance(data, list) and len(data) == 1
+    mesh = data[0]
+    assert mesh["slug"] == "linkerd" and mesh["name"] == "Linkerd"
+    assert {"licence", "current_version", "status", "maturity", "proxy"} <= set(mesh)
+    cell = Support.objects.get(mesh__slug="linkerd", feature__slug="mtls-http")
+    assert mesh["features"]["mtls-http"] == {
+        "level": cell.level,
+        "note": cell.note,
+        "source": cell.source,
+        "last_verified": cell.last_verified.isoformat(),
+    }
+    assert len(mesh["features"]) == 48
+
+
+def test_csv_download_follows_the_filters(client, db):
+    response = client.get(CSV, {"must": ["mtls-tcp", "fault-injection"]})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    names = rows[0][3::3]
+    assert names == [
+        m["name"] for m in client.get(API, {"must": ["mtls-tcp", "fault-injection"]}).json()
+    ]
+    assert len(rows) == 1 + 48
+
+
+# Bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "must=no-such-feature",
+        "mesh=no-such-mesh",
+        "platforms=mars",
+        "status=gone",
+        "smi=lots",
+        "q=" + "x" * 500,
+        "partial=maybe",
+    ],
+)
+@pytest.mark.parametrize("url", [TABLE, API, CSV])
+def test_bad_parameters_get_a_clear_400(client, db, query, url):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+
+
+def test_bad_parameter_message_is_on_the_page(client, db):
+    html = client.get(f"{TABLE}?must=no-such-feature").content.decode()
+    assert "no-such-feature is not one of the available choices" in html
+
+
+@pytest.mark.parametrize("url", [TABLE, API, CSV, COMPARE, "/meshes/linkerd/"])
+def test_nul_byte_is_400(client, db, url):
+    assert client.get(url, {"q": "a\x00b", "mesh": "linkerd\x00"}).status_code == 400
+
+
+def test_repeated_single_parameters_do_not_fail(client, db):
+    assert (
+        client.get(f"{TABLE}?platforms=kubernetes_only&platforms=beyond_kubernetes").status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("url", [TABLE, API, CSV, COMPARE])
+def test_post_is_405(client, db, url):
+    assert client.post(url).status_code == 405
+
+
+# Query counts --------------------------------------------------------------------------------
+
+QUERY_BUDGET = {
+    "table": (TABLE + "?must=mtls-tcp&partial=true&q=m", 9),
+    "compare": (None, 3),
+    "mesh": (None, 4),
+    "overview": (reverse("comparison:overview"), 2),
+    "api": (API + "?maturity=leading", 3),
+    "csv": (CSV, 3),
+}
+
+
+def budget_urls() -> dict[str, tuple[str, int]]:
+    first, second = Mesh.objects.order_by("pk")[:2]
+    return {
+        **QUERY_BUDGET,
+        "compare": (f"{COMPARE}?mesh={first.slug}&mesh={second.slug}", 3),
+        "mesh": (first.get_absolute_url(), 4),
+    }
+
+
+@pytest.mark.parametrize("view", sorted(QUERY_BUDGET))
+@pytest.mark.parametrize("size", ["fixture", "200x150"])
+def test_constant_query_count(client, db, django_assert_max_num_queries, view, size):
+    if size == "200x150":
+        generate(meshes=200, features=150)
+    url, budget = budget_urls()[view]
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == 200

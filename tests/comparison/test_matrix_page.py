@@ -1,0 +1,37 @@
+"""The public comparison table at /."""
+
+import pytest
+from django.urls import reverse
+
+from comparison.models import Feature, Mesh, Support
+
+
+def test_table_shows_real_fixture_data(client, db):
+    response = client.get(reverse("comparison:matrix"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<th scope="col" class="feature-col">Feature</th>' in html
+    for mesh in Mesh.objects.all():
+        assert mesh.name in html
+    for feature in Feature.objects.all():
+        assert feature.name in html
+    linkerd_mtls = Support.objects.get(mesh__slug="linkerd", feature__slug="mtls-http")
+    assert linkerd_mtls.source in html
+    assert "Source for Linkerd, mTLS for HTTP" in html
+
+
+def test_cells_show_icon_and_text(client, db):
+    html = client.get("/").content.decode()
+    assert (
+        'class="cell lvl-yes"><span class="lvl"><span class="lvl-icon" aria-hidden="true">' in html
+    )
+    assert "</span>Partial</span>" in html
+
+
+def test_post_is_not_allowed(client, db):
+    assert client.post("/").status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["client", "editor_client", "superuser_client"])
+def test_every_persona_sees_the_table(request, persona, db):
+    assert request.getfixturevalue(persona).get("/").status_code == 200

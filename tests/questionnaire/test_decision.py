@@ -1,0 +1,731 @@
+"""The questionnaire's decision logic, on small hand-made meshes: no database, no requests."""
+
+from dataclasses import replace
+
+import pytest
+
+from questionnaire.decision import (
+    GATE_FEATURES,
+    NO,
+    PARTIAL,
+    UNKNOWN,
+    YES,
+    Answers,
+    MeshFacts,
+    Relaxation,
+    ScorePart,
+    decide,
+    gate_must_haves,
+)
+
+# Deliberately not alphabetical: display order must come from this mapping, not from sorting.
+FEATURES = {
+    "tracing": "Tracing",
+    "mtls-http": "mTLS for HTTP",
+    "mtls-tcp": "mTLS for TCP",
+    "header-routing": "Header-based routing",
+    "traffic-split": "Percentage-based traffic split",
+    "fault-injection": "Fault injection",
+    "smi-traffic-split": "SMI Traffic Split",
+    "smi-traffic-access-control": "SMI Traffic Access Control",
+    "smi-traffic-specs": "SMI Traffic Specs",
+    "gateway-api-mesh": "Gateway API for mesh traffic",
+}
+
+
+def mesh(slug: str = "m", **overrides) -> MeshFacts:
+    """An active, Kubernetes-only, very new sidecar mesh knowing nothing: every point is opt-in."""
+    fields = {
+        "slug": slug,
+        "name": slug.capitalize(),
+        "maturity": "very_new",
+        "discontinued": False,
+        "status_label": "",
+        "runs_outside_kubernetes": False,
+        "data_plane": "sidecar",
+        "proxy": "Own proxy",
+        "developer": "Someone",
+        "clouds": frozenset(),
+        "config_lines": 10,
+        "support": {},
+    }
+    fields.update(overrides)
+    return MeshFacts(**fields)
+
+
+def answers(**overrides) -> Answers:
+    """Every gate answer pointing towards a mesh, and no preference that scores anything."""
+    fields = {
+        "service_count": "many",
+        "tech_diversity": "high",
+        "mostly_synchronous": True,
+        "uses_kubernetes": True,
+        "change_frequency": "often",
+        "needed": frozenset(),
+        "infrastructure": "kubernetes_only",
+        "cloud": "other",
+        "knowledge": frozenset(),
+        "standards": "none",
+        "must": frozenset(),
+        "nice": frozenset(),
+        "allow_partial": False,
+        "min_maturity": "very_new",
+        "complexity_tolerance": "high",
+        "latency_sensitive": False,
+    }
+    fields.update(overrides)
+    return Answers(**fields)
+
+
+def run(meshes, **overrides):
+    return decide(answers(**overrides), meshes, FEATURES)
+
+
+def slugs(result) -> list[str]:
+    return [r.mesh.slug for r in result.shortlist]
+
+
+def reasons_of(result) -> dict[str, str]:
+    return {e.mesh.slug: e.reason for e in result.excluded}
+
+
+def part_reasons(ranked) -> dict[str, int]:
+    return {p.reason: p.points for p in ranked.parts}
+
+
+# --- step 0: the verdict -------------------------------------------------------------------
+
+AWAY = {
+    # answer override -> (question asked, words the message must contain)
+    "few": ({"service_count": "few"}, "How many services?", "only if specific features"),
+    "low": (
+        {"tech_diversity": "low"},
+        "How diverse are the technologies (languages, frameworks)?",
+        "Libraries can be a good alternative",
+    ),
+    "async": (
+        {"mostly_synchronous": False},
+        "Is communication mostly synchronous (request/response)?",
+        "probably adds little value",
+    ),
+    "no-k8s": (
+        {"uses_kubernetes": False},
+        "Is Kubernetes in use?",
+        "only meshes that run without Kubernetes remain",
+    ),
+    "rarely": (
+        {"change_frequency": "rarely"},
+        "How dynamically do services change (versions and scaling)?",
+        "Static configuration may be enough",
+    ),
+}
+
+
+def test_no_answer_pointing_away_is_worth_it():
+    verdict = run([]).verdict
+    assert verdict.code == "worth_it"
+    assert verdict.headline == "A service mesh looks like a sensible next step."
+    assert verdict.reasons == ()
+    assert verdict.in_favour == ()
+
+
+@pytest.mark.parametrize("key", AWAY)
+def test_each_away_answer_alone_means_consider_with_its_reason(key):
+    override, question, words = AWAY[key]
+    verdict = run([], **override).verdict
+    assert verdict.code == "consider"
+    assert verdict.headline == "A service mesh may help, but check the alternatives first."
+    assert len(verdict.reasons) == 1
+    reason = verdict.reasons[0]
+    assert reason.question == question
+    assert words in reason.message
+    assert reason.answer
+    assert reason.alternative
+
+
+def test_no_kubernetes_reason_says_kubernetes_features_are_missing_too():
+    reason = run([], uses_kubernetes=False).verdict.reasons[0]
+    assert "Kubernetes' own features" in reason.message
+    assert "considerably restricted" in reason.message
+
+
+@pytest.mark.parametrize("key", AWAY)
+def test_needed_features_turn_consider_into_worth_it(key):
+    override, _question, _words = AWAY[key]
+    verdict = run([], needed=frozenset({"mtls"}), **override).verdict
+    assert verdict.code == "worth_it"
+    assert len(verdict.reasons) == 1
+    assert verdict.in_favour == (
+        "You need mTLS between services: one of the strongest reasons for a service mesh; "
+        "it becomes a must-have.",
+    )
+
+
+def test_in_favour_follows_gate_order_whatever_the_set_order():
+    verdict = run([], needed=frozenset({"rollouts", "mtls", "tracing", "routing"})).verdict
+    assert len(verdict.in_favour) == 4
+    assert "mTLS" in verdict.in_favour[0]
+    assert "tracing" in verdict.in_favour[1]
+    assert "routing" in verdict.in_favour[2]
+    assert "canary" in verdict.in_favour[3]
+
+
+def test_two_away_answers_without_needed_features_are_not_worth_it():
+    verdict = run([], service_count="few", change_frequency="rarely").verdict
+    assert verdict.code == "not_worth_it"
+    assert verdict.headline == "A service mesh is probably not worth it for you."
+    assert [r.question for r in verdict.reasons] == [
+        "How many services?",
+        "How dynamically do services change (versions and scaling)?",
+    ]
+
+
+def test_two_away_answers_with_a_needed_feature_are_consider():
+    verdict = run(
+        [], service_count="few", change_frequency="rarely", needed=frozenset({"tracing"})
+    ).verdict
+    assert verdict.code == "consider"
+    assert len(verdict.reasons) == 2
+
+
+def test_few_services_no_kubernetes_and_async_are_not_worth_it_even_with_needs():
+    verdict = run(
+        [],
+        service_count="few",
+        uses_kubernetes=False,
+        mostly_synchronous=False,
+        needed=frozenset(GATE_FEATURES),
+    ).verdict
+    assert verdict.code == "not_worth_it"
+    assert verdict.headline == "A service mesh is probably not worth it for you."
+    assert [r.question for r in verdict.reasons] == [
+        "How many services?",
+        "Is communication mostly synchronous (request/response)?",
+        "Is Kubernetes in use?",
+    ]
+
+
+def test_all_five_away_answers_give_five_reasons():
+    verdict = run(
+        [],
+        service_count="few",
+        tech_diversity="low",
+        mostly_synchronous=False,
+        uses_kubernetes=False,
+        change_frequency="rarely",
+    ).verdict
+    assert verdict.code == "not_worth_it"
+    assert len(verdict.reasons) == 5
+
+
+def test_shortlist_is_computed_even_when_not_worth_it():
+    result = run(
+        [mesh("a", runs_outside_kubernetes=True)],
+        service_count="few",
+        tech_diversity="low",
+        change_frequency="rarely",
+    )
+    assert result.verdict.code == "not_worth_it"
+    assert slugs(result) == ["a"]
+
+
+# --- exclusion -----------------------------------------------------------------------------
+
+
+def test_discontinued_never_recommended_even_if_perfect():
+    perfect = mesh(
+        "dead",
+        maturity="discontinued",
+        discontinued=True,
+        status_label="Archived 2023-07-11",
+        runs_outside_kubernetes=True,
+        clouds=frozenset({"aws"}),
+        proxy="Envoy",
+        support={"mtls-http": YES, "tracing": YES},
+    )
+    result = run(
+        [perfect],
+        cloud="aws",
+        knowledge=frozenset({"envoy"}),
+        must=frozenset({"mtls-http"}),
+        nice=frozenset({"tracing"}),
+    )
+    assert result.shortlist == ()
+    assert reasons_of(result) == {"dead": "Discontinued (Archived 2023-07-11): never recommended."}
+    # Nothing left to relax: the only mesh is out for its status, not for a must-have.
+    assert result.relax is None
+
+
+def test_discontinued_flag_alone_is_enough():
+    result = run([mesh("half", maturity="leading", discontinued=True, status_label="")])
+    assert reasons_of(result) == {"half": "Discontinued: never recommended."}
+
+
+def test_discontinued_maturity_alone_is_enough():
+    result = run([mesh("half", maturity="discontinued", status_label="Archived 2023-10-01")])
+    assert reasons_of(result) == {"half": "Discontinued (Archived 2023-10-01): never recommended."}
+
+
+def test_no_kubernetes_keeps_only_meshes_running_outside_it():
+    result = run(
+        [mesh("k8s-only"), mesh("anywhere", runs_outside_kubernetes=True)],
+        uses_kubernetes=False,
+    )
+    assert slugs(result) == ["anywhere"]
+    assert reasons_of(result) == {
+        "k8s-only": "Runs only on Kubernetes, and you don't use Kubernetes."
+    }
+
+
+def test_workloads_beyond_kubernetes_exclude_kubernetes_only_meshes():
+    result = run(
+        [mesh("k8s-only"), mesh("anywhere", runs_outside_kubernetes=True)],
+        infrastructure="beyond_kubernetes",
+    )
+    assert slugs(result) == ["anywhere"]
+    assert reasons_of(result)["k8s-only"].startswith(
+        "Runs only on Kubernetes, and you also run workloads outside it"
+    )
+
+
+def test_maturity_minimum():
+    meshes = [mesh("l", maturity="leading"), mesh("f", maturity="followers"), mesh("n")]
+    result = run(meshes, min_maturity="followers")
+    assert slugs(result) == ["l", "f"]
+    assert reasons_of(result) == {
+        "n": "Production readiness is very new, below your minimum (followers)."
+    }
+    assert slugs(run(meshes, min_maturity="leading")) == ["l"]
+    assert slugs(run(meshes, min_maturity="very_new")) == ["l", "f", "n"]
+
+
+def test_only_the_first_exclusion_reason_is_given_in_order():
+    everything_wrong = mesh(
+        "a", maturity="discontinued", discontinued=True, status_label="End of life 2024-09-30"
+    )
+    wrong_place_and_new = mesh("b", support={})
+    too_new_and_lacking = mesh("c", runs_outside_kubernetes=True)
+    result = run(
+        [everything_wrong, wrong_place_and_new, too_new_and_lacking],
+        infrastructure="beyond_kubernetes",
+        min_maturity="leading",
+        must=frozenset({"tracing"}),
+    )
+    reasons = reasons_of(result)
+    assert reasons["a"] == "Discontinued (End of life 2024-09-30): never recommended."
+    assert reasons["b"].startswith("Runs only on Kubernetes")
+    assert reasons["c"] == "Production readiness is very new, below your minimum (leading group)."
+
+
+def test_first_missing_must_have_follows_display_order_not_alphabet():
+    # "mtls-http" sorts before "tracing", but FEATURES lists Tracing first.
+    result = run([mesh("a", support={"mtls-http": NO})], must=frozenset({"mtls-http", "tracing"}))
+    assert reasons_of(result) == {
+        "a": "Lacks must-have Tracing (no source found: unknown never counts)."
+    }
+
+
+def test_unknown_never_satisfies_a_must_have_even_with_partial_allowed():
+    meshes = [mesh("explicit", support={"tracing": UNKNOWN}), mesh("missing", support={})]
+    result = run(meshes, must=frozenset({"tracing"}), allow_partial=True)
+    assert result.shortlist == ()
+    assert reasons_of(result) == {
+        "explicit": "Lacks must-have Tracing (no source found: unknown never counts).",
+        "missing": "Lacks must-have Tracing (no source found: unknown never counts).",
+    }
+
+
+def test_partial_meets_a_must_have_only_when_allowed():
+    meshes = [mesh("p", support={"mtls-http": PARTIAL}), mesh("y", support={"mtls-http": YES})]
+    strict = run(meshes, must=frozenset({"mtls-http"}), allow_partial=False)
+    assert slugs(strict) == ["y"]
+    assert reasons_of(strict) == {
+        "p": "Lacks must-have mTLS for HTTP "
+        "(only partly supported, and you asked for full support)."
+    }
+    lenient = run(meshes, must=frozenset({"mtls-http"}), allow_partial=True)
+    # Both in; the partial one has a caveat, so it ranks after the full one at equal score.
+    assert slugs(lenient) == ["y", "p"]
+    assert lenient.excluded == ()
+
+
+def test_no_never_satisfies_a_must_have():
+    result = run([mesh("a", support={"tracing": NO})], must=frozenset({"tracing"}))
+    assert reasons_of(result) == {"a": "Lacks must-have Tracing (not supported)."}
+
+
+# --- empty shortlist: what to relax --------------------------------------------------------
+
+
+def test_impossible_must_haves_name_the_one_excluding_most():
+    meshes = [
+        mesh("a", support={"mtls-http": NO, "fault-injection": YES}),
+        mesh("b", support={"mtls-http": YES, "fault-injection": NO}),
+        mesh("c", support={"mtls-http": YES}),  # fault injection unknown
+        # Out already for its status: must not count towards any must-have.
+        mesh("d", maturity="discontinued", discontinued=True, status_label="Archived 2023"),
+    ]
+    result = run(meshes, must=frozenset({"mtls-http", "fault-injection"}))
+    assert result.shortlist == ()
+    assert result.relax == Relaxation(
+        feature="fault-injection", feature_name="Fault injection", excluded_count=2
+    )
+
+
+def test_relax_tie_goes_to_the_first_in_display_order():
+    meshes = [
+        mesh("a", support={"mtls-http": NO, "tracing": YES}),
+        mesh("b", support={"mtls-http": YES, "tracing": NO}),
+    ]
+    result = run(meshes, must=frozenset({"mtls-http", "tracing"}))
+    assert result.relax == Relaxation(feature="tracing", feature_name="Tracing", excluded_count=1)
+
+
+def test_relax_counts_every_failing_mesh_not_only_those_excluded_for_it():
+    # "b" is excluded for Tracing (first in display order) but fails mTLS as well, so mTLS
+    # blocks 2 meshes; counting first reasons only would give a 1:1 tie won by Tracing.
+    meshes = [
+        mesh("a", support={"tracing": YES, "mtls-http": NO}),
+        mesh("b", support={"tracing": NO, "mtls-http": NO}),
+    ]
+    result = run(meshes, must=frozenset({"mtls-http", "tracing"}))
+    assert reasons_of(result)["b"] == "Lacks must-have Tracing (not supported)."
+    assert result.relax == Relaxation(
+        feature="mtls-http", feature_name="mTLS for HTTP", excluded_count=2
+    )
+
+
+def test_relax_is_none_when_something_is_shortlisted():
+    result = run([mesh("a", support={"tracing": YES})], must=frozenset({"tracing"}))
+    assert slugs(result) == ["a"]
+    assert result.relax is None
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+def test_all_dont_care_ranks_every_usable_mesh_by_maturity():
+    meshes = [
+        mesh("new"),
+        mesh("follower", maturity="followers"),
+        mesh("dead", maturity="discontinued", discontinued=True, status_label="Archived 2023"),
+        mesh("leader", maturity="leading"),
+    ]
+    result = run(meshes)
+    assert slugs(result) == ["leader", "follower", "new"]
+    assert [r.score for r in result.shortlist] == [3, 1, 0]
+    assert result.shortlist[0].parts == (ScorePart(3, "Production readiness: leading group"),)
+    assert result.shortlist[1].parts == (ScorePart(1, "Production readiness: followers"),)
+    assert result.shortlist[2].parts == ()
+    assert [e.mesh.slug for e in result.excluded] == ["dead"]
+    assert result.relax is None
+    for ranked in result.shortlist:
+        assert ranked.fits == ranked.lacks == ranked.caveats == ()
+
+
+def test_ties_broken_by_name_case_insensitively_whatever_the_input_order():
+    zeta = mesh("z", name="Zeta")
+    alpha = mesh("a", name="alpha")
+    assert slugs(run([zeta, alpha])) == ["a", "z"]
+    assert slugs(run([alpha, zeta])) == ["a", "z"]
+
+
+def test_ties_broken_by_fewer_caveats_before_name():
+    known = mesh("z", name="Zeta", config_lines=12)
+    unknown_lines = mesh("a", name="Alpha", config_lines=None)
+    result = run([unknown_lines, known])
+    assert [r.score for r in result.shortlist] == [0, 0]
+    assert slugs(result) == ["z", "a"]
+
+
+def test_higher_score_wins_over_name():
+    result = run([mesh("a", name="Alpha"), mesh("z", name="Zeta", maturity="followers")])
+    assert slugs(result) == ["z", "a"]
+
+
+def test_same_input_same_result():
+    meshes = [mesh("a", support={"tracing": PARTIAL}), mesh("b", maturity="leading")]
+    kwargs = {"nice": frozenset({"tracing", "mtls-http"}), "cloud": "gcp"}
+    assert run(meshes, **kwargs) == run(meshes, **kwargs)
+
+
+# --- score parts ---------------------------------------------------------------------------
+
+
+def test_nice_to_haves_score_two_for_yes_one_for_partial_regardless_of_allow_partial():
+    m = mesh("a", support={"tracing": YES, "mtls-http": PARTIAL, "mtls-tcp": NO})
+    for allow_partial in (False, True):
+        ranked = run(
+            [m], nice=frozenset({"tracing", "mtls-http", "mtls-tcp"}), allow_partial=allow_partial
+        ).shortlist[0]
+        assert ranked.parts == (
+            ScorePart(2, "Nice-to-have Tracing: supported"),
+            ScorePart(1, "Nice-to-have mTLS for HTTP: only partly supported"),
+        )
+        assert ranked.score == 3
+
+
+def test_cloud_fit_scores_three_and_names_the_cloud():
+    m = mesh("a", clouds=frozenset({"gcp", "azure"}))
+    ranked = run([m], cloud="gcp").shortlist[0]
+    assert part_reasons(ranked) == {
+        "Offered managed or as an add-on by your cloud, Google Cloud": 3
+    }
+    assert run([m], cloud="aws").shortlist[0].parts == ()
+    assert run([m], cloud="other").shortlist[0].parts == ()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "knowledge", "named"),
+    [
+        ({"proxy": "Envoy (istio-proxy)"}, {"envoy"}, "Envoy"),
+        ({"name": "LINKERD"}, {"linkerd"}, "Linkerd"),
+        ({"developer": "Kong Inc. and community"}, {"kong"}, "Kong"),
+        ({"proxy": "Envoy (istio-proxy)"}, {"envoy", "istio"}, "Envoy, Istio"),
+    ],
+)
+def test_knowledge_fit_scores_two_once_matching_case_insensitively(overrides, knowledge, named):
+    ranked = run([mesh("a", **overrides)], knowledge=frozenset(knowledge)).shortlist[0]
+    assert ranked.parts == (ScorePart(2, f"Builds on what your team knows: {named}"),)
+
+
+def test_knowledge_without_match_scores_nothing():
+    ranked = run([mesh("a", proxy="Envoy")], knowledge=frozenset({"nginx"})).shortlist[0]
+    assert ranked.parts == ()
+
+
+def test_smi_scores_one_per_part_at_yes():
+    m = mesh(
+        "a",
+        support={
+            "smi-traffic-split": YES,
+            "smi-traffic-access-control": YES,
+            "smi-traffic-specs": PARTIAL,
+            "smi-traffic-metrics": YES,  # not in FEATURES: still counts, named by its slug
+            "gateway-api-mesh": YES,
+        },
+    )
+    ranked = run([m], standards="smi").shortlist[0]
+    assert ranked.parts == (
+        ScorePart(1, "SMI standard: implements SMI Traffic Split"),
+        ScorePart(1, "SMI standard: implements SMI Traffic Access Control"),
+        ScorePart(1, "SMI standard: implements smi-traffic-metrics"),
+    )
+    assert ranked.score == 3
+    assert run([m], standards="none").shortlist[0].score == 0
+
+
+@pytest.mark.parametrize(
+    ("level", "points", "reason"),
+    [
+        (YES, 2, "Gateway API standard: Gateway API for mesh traffic"),
+        (PARTIAL, 1, "Gateway API standard: Gateway API for mesh traffic only partly supported"),
+    ],
+)
+def test_gateway_api_scores_for_mesh_support(level, points, reason):
+    m = mesh("a", support={"gateway-api-mesh": level, "smi-traffic-split": YES})
+    assert run([m], standards="gateway_api").shortlist[0].parts == (ScorePart(points, reason),)
+
+
+def test_gateway_api_no_or_unknown_scores_nothing():
+    for support in ({"gateway-api-mesh": NO}, {}):
+        assert run([mesh("a", support=support)], standards="gateway_api").shortlist[0].parts == ()
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "lines", "points"),
+    [
+        ("low", 20, 0),
+        ("low", 21, -2),
+        ("medium", 40, 0),
+        ("medium", 41, -2),
+        ("high", 500, 0),
+    ],
+)
+def test_configuration_complexity_costs_points_above_the_tolerance(tolerance, lines, points):
+    ranked = run([mesh("a", config_lines=lines)], complexity_tolerance=tolerance).shortlist[0]
+    assert ranked.score == points
+    if points:
+        (part,) = ranked.parts
+        assert part.points == -2
+        assert f"{lines} lines of YAML" in part.reason
+        assert f"your {tolerance} tolerance" in part.reason
+    else:
+        assert ranked.parts == ()
+
+
+def test_unknown_configuration_size_scores_nothing_but_is_a_caveat():
+    ranked = run([mesh("a", config_lines=None)], complexity_tolerance="low").shortlist[0]
+    assert ranked.parts == ()
+    assert ranked.caveats == (
+        "Configuration complexity unknown: no 90/10 traffic split example recorded",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data_plane", "points"),
+    [("sidecarless", 1), ("per_node", 1), ("sidecar", 0), ("mixed", 0)],
+)
+def test_latency_sensitive_prefers_no_proxy_per_pod(data_plane, points):
+    m = mesh("a", data_plane=data_plane)
+    ranked = run([m], latency_sensitive=True).shortlist[0]
+    assert ranked.score == points
+    if points:
+        assert ranked.parts == (
+            ScorePart(1, "Latency: no proxy in each pod, so fewer hops on the request path"),
+        )
+    assert run([m], latency_sensitive=False).shortlist[0].score == 0
+
+
+def test_score_is_the_sum_of_its_parts_and_every_part_has_a_reason():
+    m = mesh(
+        "a",
+        maturity="leading",
+        clouds=frozenset({"aws"}),
+        proxy="Envoy",
+        data_plane="per_node",
+        config_lines=30,
+        support={"tracing": YES, "smi-traffic-split": YES},
+    )
+    ranked = run(
+        [m],
+        cloud="aws",
+        knowledge=frozenset({"envoy"}),
+        standards="smi",
+        nice=frozenset({"tracing"}),
+        complexity_tolerance="low",
+        latency_sensitive=True,
+    ).shortlist[0]
+    assert [p.points for p in ranked.parts] == [2, 3, 3, 2, 1, -2, 1]
+    assert ranked.score == 10
+    assert all(p.reason for p in ranked.parts)
+
+
+# --- fits, lacks, caveats ------------------------------------------------------------------
+
+
+def test_fits_lacks_and_caveats_name_features_and_levels():
+    m = mesh(
+        "a",
+        config_lines=None,
+        support={
+            "mtls-http": PARTIAL,
+            "tracing": YES,
+            "header-routing": PARTIAL,
+            "mtls-tcp": NO,
+            # fault-injection missing: unknown
+        },
+    )
+    ranked = run(
+        [m],
+        must=frozenset({"mtls-http", "tracing"}),
+        nice=frozenset({"header-routing", "mtls-tcp", "fault-injection"}),
+        allow_partial=True,
+    ).shortlist[0]
+    assert ranked.fits == (
+        "Tracing (must-have): supported",
+        "mTLS for HTTP (must-have): only partly supported",
+        "Header-based routing (nice-to-have): only partly supported",
+    )
+    assert ranked.lacks == (
+        "mTLS for TCP (nice-to-have): not supported",
+        "Fault injection (nice-to-have): unknown (no source found)",
+    )
+    assert ranked.caveats == (
+        "mTLS for HTTP: only partly supported — check the note",
+        "Header-based routing: only partly supported — check the note",
+        "Fault injection: unknown, no source found — check it yourself",
+        "Configuration complexity unknown: no 90/10 traffic split example recorded",
+    )
+
+
+def test_a_must_have_also_listed_as_nice_to_have_counts_once():
+    m = mesh("a", support={"tracing": YES})
+    ranked = run([m], must=frozenset({"tracing"}), nice=frozenset({"tracing"})).shortlist[0]
+    assert ranked.fits == ("Tracing (must-have): supported",)
+    assert ranked.score == 0
+
+
+def test_feature_name_falls_back_to_the_slug():
+    result = run([mesh("a")], must=frozenset({"rate-limiting"}))
+    assert reasons_of(result) == {
+        "a": "Lacks must-have rate-limiting (no source found: unknown never counts)."
+    }
+    assert result.relax == Relaxation("rate-limiting", "rate-limiting", 1)
+
+
+# --- helpers and validation ----------------------------------------------------------------
+
+
+def test_gate_must_haves_maps_gate_choices_to_feature_slugs():
+    assert gate_must_haves({"routing", "mtls"}) == frozenset(
+        {"header-routing", "path-routing", "mtls-http"}
+    )
+    assert gate_must_haves(()) == frozenset()
+    with pytest.raises(ValueError, match="needed"):
+        gate_must_haves({"speed"})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("service_count", "lots"),
+        ("tech_diversity", "medium"),
+        ("change_frequency", "sometimes"),
+        ("infrastructure", "nomad"),
+        ("cloud", "ibm"),
+        ("standards", "osm"),
+        ("min_maturity", "discontinued"),
+        ("complexity_tolerance", "none"),
+        ("needed", frozenset({"speed"})),
+        ("knowledge", frozenset({"haproxy"})),
+        ("mostly_synchronous", "on"),
+        ("allow_partial", None),
+        ("must", "tracing"),
+    ],
+)
+def test_invalid_answers_raise_value_error_naming_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        answers(**{field: value})
+
+
+def test_invalid_choice_message_lists_allowed_values():
+    with pytest.raises(ValueError, match=r"service_count must be one of 'few', 'many'; got 'lots'"):
+        answers(service_count="lots")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("maturity", "mature"),
+        ("data_plane", "ambient"),
+        ("clouds", frozenset({"ibm"})),
+        ("config_lines", -1),
+        ("support", {"tracing": "maybe"}),
+    ],
+)
+def test_invalid_mesh_facts_raise_value_error(field, value):
+    with pytest.raises(ValueError, match=field):
+        mesh("a", **{field: value})
+
+
+def test_duplicate_meshes_raise_value_error():
+    with pytest.raises(ValueError, match="duplicated: a"):
+        run([mesh("a"), mesh("a")])
+
+
+def test_mesh_facts_copy_support_so_later_edits_do_not_leak_in():
+    support = {"tracing": YES}
+    m = mesh("a", support=support)
+    support["tracing"] = NO
+    assert m.level("tracing") == YES
+    assert m.level("mtls-http") == UNKNOWN
+    with pytest.raises(TypeError):
+        m.support["tracing"] = NO  # type: ignore[index]
+
+
+def test_answers_accept_plain_sets_and_freeze_them():
+    a = answers(must={"tracing"}, knowledge=["envoy"])
+    assert a.must == frozenset({"tracing"})
+    assert a.knowledge == frozenset({"envoy"})
+    assert replace(a, nice={"mtls-http"}).nice == frozenset({"mtls-http"})
