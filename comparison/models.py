@@ -333,7 +333,9 @@ class Mesh(models.Model):
         return frozenset(o for o in self.orchestrators.split(",") if o)
 
     def get_orchestrators_display(self) -> str:
-        return ", ".join(str(Orchestrator(o).label) for o in Orchestrator if o in self.orchestrator_set)
+        return ", ".join(
+            str(Orchestrator(o).label) for o in Orchestrator if o in self.orchestrator_set
+        )
 
     @property
     def is_discontinued(self) -> bool:
