@@ -108,12 +108,19 @@ class QuestionnaireDriver:
         "change_frequency": "rarely",
     }
     ENVIRONMENT = {
-        "infrastructure": "kubernetes_only",
-        "cloud": "other",
-        "knowledge": ["envoy"],
+        "outside_kubernetes": [],
+        "cloud": "on_prem",
+        "experience": ["envoy"],
         "standards": "none",
     }
-    FIT = {"min_maturity": "followers", "complexity_tolerance": "high", "latency_sensitive": "no"}
+    FIT = {
+        "min_maturity": "followers",
+        "complexity_tolerance": "high",
+        "latency_sensitive": "no",
+        "open_source_only": "no",
+        "cncf_graduated_only": "no",
+        "support": "welcome",
+    }
 
     def __init__(self, client) -> None:
         from django.urls import reverse

@@ -46,8 +46,8 @@ def test_back_keeps_answers_of_both_steps(client, db, wizard):
     # Going back from step 2 to step 1 and then to step 0 shows what was entered.
     response = client.get(f"{START}?step=1")
     form = response.context["form"]
-    assert form["cloud"].value() == "other"
-    assert form["knowledge"].value() == ["envoy"]
+    assert form["cloud"].value() == "on_prem"
+    assert form["experience"].value() == ["envoy"]
     back = wizard.post(1, {**wizard.ENVIRONMENT, "cloud": "gcp"}, back="1")
     assert back["Location"].endswith("?step=0")
     assert client.get(f"{START}?step=0").context["form"]["service_count"].value() == "many"
@@ -106,13 +106,16 @@ def test_completed_questionnaire_is_stored_and_has_a_permalink(client, db, wizar
 def test_few_services_without_kubernetes_and_async_is_not_worth_it(client, db, wizard):
     stored = wizard.complete(
         gate=wizard.GATE_NO,
-        env={**wizard.ENVIRONMENT, "infrastructure": "beyond_kubernetes"},
+        env={**wizard.ENVIRONMENT, "outside_kubernetes": ["vms_on_prem"]},
     )
     html = client.get(stored.get_absolute_url()).content.decode()
     assert "A service mesh is probably not worth it for you." in html
     assert stored.verdict == "not_worth_it"
+    assert stored.shortlist
     for slug in stored.shortlist:
-        assert Mesh.objects.get(slug=slug).platforms == "beyond_kubernetes"
+        mesh = Mesh.objects.get(slug=slug)
+        assert mesh.runs_without_kubernetes is True
+        assert "vms_on_prem" in mesh.orchestrator_set
 
 
 def test_result_notes_when_the_data_changed(client, db, wizard):
