@@ -146,6 +146,12 @@ else:
         }
     }
 # Public pages are cached until the data changes; off while developing so template edits show.
+# POST /api/recommend: requests per client address, counted by django-ratelimit in the default
+# cache (shared by every app server; with Redis the counting is atomic, with the database cache
+# it may let a few extra requests through under heavy concurrency, which is acceptable here).
+RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
+RATELIMIT_USE_CACHE = "default"
+
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.

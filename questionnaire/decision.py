@@ -11,7 +11,8 @@ always gives the same verdict, order and wording (in the active language).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from types import MappingProxyType
 
 from django.utils.translation import gettext as _
@@ -219,8 +220,12 @@ class MeshFacts:
     stable_releases_free: bool | None = None
     proxy_family: str = ""  # ProxyFamily value; "" = unknown
     builds_on: str = ""  # BuildsOn value; "" = unknown
-    feature_sources: Mapping[str, str] = field(default_factory=dict)  # feature slug -> source URL
-    fact_sources: Mapping[str, str] = field(default_factory=dict)  # fact name -> source URL
+    feature_sources: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # feature slug -> source URL
+    fact_sources: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # fact name -> source URL
 
     def __post_init__(self) -> None:
         if not self.slug:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -146,7 +147,9 @@ def relax(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # (counted in the default cache, so every app server shares it).
 @csrf_exempt
 @require_POST
-@ratelimit(key="ip", rate="60/m", method="POST", block=False)
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.RECOMMEND_RATE, method="POST", block=False
+)
 def api_recommend(request: HttpRequest) -> JsonResponse:
     """POST /api/recommend: answers as JSON in, verdict and ranked shortlist out."""
     if getattr(request, "limited", False):
