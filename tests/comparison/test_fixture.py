@@ -115,6 +115,9 @@ def test_decision_facts_are_sourced_and_consistent(db):
         if mesh.bound_to_cloud:
             assert mesh.bound_to_cloud in mesh.cloud_set, mesh.slug
         assert mesh.proxy_family and mesh.builds_on, mesh.slug
+        # The table's coarse platform filter agrees with the two precise facts.
+        beyond = bool(mesh.runs_without_kubernetes or mesh.kubernetes_vm_workloads)
+        assert (mesh.platforms == "beyond_kubernetes") == beyond, mesh.slug
 
 
 def test_every_active_mesh_has_a_traffic_split_for_the_one_task(db):
