@@ -151,6 +151,9 @@ else:
 # it may let a few extra requests through under heavy concurrency, which is acceptable here).
 RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
 RATELIMIT_USE_CACHE = "default"
+# Behind a proxy every request comes from the proxy's address: name the header it sets instead.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
