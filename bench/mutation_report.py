@@ -10,7 +10,9 @@ CAUGHT = {"killed", "timeout"}  # a mutant that hangs the tests is noticed too
 
 def main(path: str) -> int:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as results:
+        lines = results.readlines()
+    for line in lines:
         match = LINE.match(line)
         if match:
             module = match["name"].rsplit(".", 1)[0]
