@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Q, TextChoices, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,7 +30,7 @@ from .choices import (
 )
 
 
-def comma_list_validator(choices: type) -> RegexValidator:
+def comma_list_validator(choices: type[TextChoices]) -> RegexValidator:
     """Comma-separated values from one choice list, e.g. "aws,gcp" (empty allowed)."""
     return RegexValidator(
         r"^(({c})(,({c}))*)?$".format(c="|".join(choices.values)),

@@ -995,7 +995,7 @@ def _ranked(shortlist: list[Ranked]) -> tuple[Ranked, ...]:
     )
 
 
-class _Names(dict):
+class _Names(dict[str, str]):
     """Feature names with the slug as fallback, so no reason text ever fails on a missing name."""
 
     def __missing__(self, key: str) -> str:

@@ -155,9 +155,11 @@ def _display(field: forms.Field, value: Any) -> str:
     return str(choices.get(value, value))
 
 
-def answer_steps(stored: Stored, feature_names: Mapping[str, str]) -> list[tuple[str, list]]:
+def answer_steps(
+    stored: Stored, feature_names: Mapping[str, str]
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every answer of every step as (question, answer) texts, for the result page."""
-    steps = []
+    steps: list[tuple[str, list[tuple[str, str]]]] = []
     for step in STEPS:
         answers = stored["steps"][step.name]
         lines: list[tuple[str, str]] = []
