@@ -226,7 +226,11 @@ class MeshFilter(django_filters.FilterSet):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value not in (None, "", [], False) for value in self.cleaned.values())
+        # Unticked multiple choices clean to an empty QuerySet: count them by length.
+        return any(
+            len(value) if isinstance(value, QuerySet | list) else value not in (None, "", False)
+            for value in self.cleaned.values()
+        )
 
     def features(self) -> list[Feature] | QuerySet[Feature]:
         """The rows to show: all features, or those the free text names (if it names rows)."""

@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from comparison.sitemaps import SITEMAPS
 from core.health import healthz
 
 admin.site.site_header = "Service mesh portal: editors"
@@ -12,6 +14,12 @@ admin.site.index_title = "Mesh data"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
         path("", include("comparison.urls")),
