@@ -44,7 +44,6 @@ def _words(language: str) -> dict[str, str]:
         "source": _("source"),
         "stale": _("stale: verified"),
         "differs": _("values differ"),
-        "rubric": _("What counts as yes for"),
         # The address of every feature page, with a placeholder for the slug.
         "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
     }
@@ -98,7 +97,7 @@ class Row:
 
     @cached_property
     def html(self) -> SafeString:
-        """The whole table row: feature header (linked, with its rubric) and one cell per mesh."""
+        """The whole table row: feature header (linked to its page) and one cell per mesh."""
         stale_date = stale_before()
         w = words()
         name = escape(self.feature.display_name)
@@ -114,11 +113,8 @@ class Row:
                 ' <span class="differs-mark">≠'
                 f'<span class="visually-hidden"> {w["differs"]}</span></span>'
             )
-        parts.append(
-            f' <details class="rubric"><summary><span class="visually-hidden">{w["rubric"]} '
-            f'{name}</span><span aria-hidden="true">?</span></summary>'
-            f"<p>{escape(self.feature.display_description)}</p></details></th>"
-        )
+        # The rubric (what counts as yes) is on the feature page the name links to.
+        parts.append("</th>")
         parts += [cell_html(cell, stale_date, w, self.show_notes) for cell in self.cells]
         parts.append("</tr>\n")
         # Every value in it is escaped above.
@@ -233,7 +229,7 @@ class FactRow:
             if url:
                 external = "" if url.startswith("/") else ' rel="noopener noreferrer external"'
                 value = f'<a href="{escape(url)}"{external}>{value}</a>'
-            parts.append(f"<td{stale}><span>{value}</span></td>")
+            parts.append(f"<td{stale}>{value}</td>")
         parts.append("</tr>\n")
         return mark_safe("".join(parts))
 
