@@ -85,9 +85,9 @@ def write_csv(matrix: Matrix, out: IO[str]) -> None:
         ]
     writer.writerow(header)
     facts = _("Facts")
-    for row in matrix.facts:
-        line = [facts, row.fact.slug, str(row.fact.label)]
-        for text, url in row.values:
+    for fact_row in matrix.facts:
+        line = [facts, fact_row.fact.slug, str(fact_row.fact.label)]
+        for text, url in fact_row.values:
             line += [text, "", url if url.startswith("http") else ""]
         writer.writerow(line)
     levels = {level: str(label) for level, label in Level.choices}

@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -77,7 +78,7 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool =
         parts.append(f'<details><summary class="lvl">{level}</summary>{note}{source}</details>')
     else:
         parts.append(f'<span class="lvl">{level}</span>')
-    if stale:
+    if stale and cell.last_verified:
         parts.append(
             f'<span class="stale-mark">{w["stale"]} {date_format(cell.last_verified, "M Y")}</span>'
         )
@@ -126,7 +127,7 @@ class Fact:
     """One facts row: a label and how to read its value (and an optional link) off a mesh."""
 
     slug: str
-    label: str
+    label: str | Promise
     value: Callable[[Mesh], str]
     link: Callable[[Mesh], str] = lambda mesh: ""
     # The value the filters treat as equal (differences are marked like feature rows).
@@ -225,7 +226,7 @@ class FactRow:
         ]
         for mesh, (text, url) in zip(self.meshes, self.values, strict=True):
             stale = ' class="stale"' if self.fact.slug == "verified" and mesh.is_stale else ""
-            value = escape(text)
+            value: str = escape(text)
             if url:
                 external = "" if url.startswith("/") else ' rel="noopener noreferrer external"'
                 value = f'<a href="{escape(url)}"{external}>{value}</a>'

@@ -147,7 +147,7 @@ class Feature(Bilingual, models.Model):
         groups: dict[str, list[Support]] = {level: [] for level in Level.values}
         for cell in cells:
             groups[cell.level].append(cell)
-        return [(level, Level(level).label, groups[level]) for level in Level.values]
+        return [(level, str(Level(level).label), groups[level]) for level in Level.values]
 
 
 class MeshQuerySet(VerifiedQuerySet):
