@@ -7,12 +7,17 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE_MOVE = [("comparison", "0007_bilingual_names"), ("questionnaire", None)]
+BEFORE_EDITORS_VIEW = [("comparison", "0003_questionnaire"), ("questionnaire", None)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_results_survive_the_move_to_the_questionnaire_app():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
+    # From before the migration that lets Editors view questionnaires: it re-creates the group even
+    # when an earlier transactional test (the browser tests' live server) flushed it.
+    executor.migrate(BEFORE_EDITORS_VIEW)
+    executor = MigrationExecutor(connection)
     executor.migrate(BEFORE_MOVE)
     old_apps = executor.loader.project_state([BEFORE_MOVE[0]]).apps
     OldQuestionnaire = old_apps.get_model("comparison", "Questionnaire")
