@@ -56,7 +56,9 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
                     "level": cell.level,
                     "note": cell.note,
                     "source": cell.source,
-                    "last_verified": cell.last_verified.isoformat(),
+                    "last_verified": (
+                        cell.last_verified.isoformat() if cell.last_verified else None
+                    ),
                 }
                 for cell in cells[mesh.pk]
             },
@@ -65,8 +67,29 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
     ]
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """csv.writer whose every field is spreadsheet_safe."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.writer = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self.writer.writerow([spreadsheet_safe(value) for value in row])
+
+
 def write_csv(matrix: Matrix, out: IO[str]) -> None:
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     header = ["category", "feature_slug", "feature"]
     for mesh in matrix.meshes:
         header += [mesh.name, f"{mesh.name} note", f"{mesh.name} source"]

@@ -1,8 +1,45 @@
 """Request checks that apply to every view."""
 
+import codecs
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+# The encodings every form here is sent in (Django's DEFAULT_CHARSET, and its ASCII subset).
+ACCEPTED_CHARSETS = {"utf-8", "ascii"}
+
+
+class RejectUndecodableRequestMiddleware:
+    """Answer 400 to a request whose parameters cannot be read as UTF-8.
+
+    Django decodes form data (and the query string) in the charset the Content-Type names; a body
+    that is not valid in it would otherwise fail as a server error in whatever first reads
+    request.POST (the CSRF check, before any view). No page here sends anything but UTF-8.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if charset is not None:
+            try:
+                name = codecs.lookup(charset).name
+            except LookupError:
+                name = "utf-8"  # Django ignores an unknown charset and reads UTF-8
+            if name not in ACCEPTED_CHARSETS:
+                return _bad_request("Request parameters must be encoded as UTF-8.")
+        try:
+            request.GET  # noqa: B018 (decoded now, so a failure is a 400 here)
+            if request.method == "POST":
+                request.POST  # noqa: B018
+        except UnicodeDecodeError:
+            return _bad_request("Request parameters must be encoded as UTF-8.")
+        return self.get_response(request)
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 class RejectNulBytesMiddleware:
@@ -20,10 +57,7 @@ class RejectNulBytesMiddleware:
         for data in sources:
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    return HttpResponseBadRequest(
-                        "Request parameters must not contain NUL bytes.",
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    return _bad_request("Request parameters must not contain NUL bytes.")
         return self.get_response(request)
 
 
