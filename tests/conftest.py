@@ -27,6 +27,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _portal_request_class(monkeypatch):
+    # The test client builds Django's WSGIRequest itself; production uses core.wsgi's subclass.
+    from core.wsgi import PortalRequest
+
+    monkeypatch.setattr("django.test.client.WSGIRequest", PortalRequest)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load fixtures/meshes.json once; each test's transaction is rolled back around it."""
@@ -152,3 +160,114 @@ class QuestionnaireDriver:
 @pytest.fixture
 def wizard(client):
     return QuestionnaireDriver(client)
+
+
+# URL patterns -----------------------------------------------------------------------------------
+
+
+class UrlPattern:
+    """One route of the URL conf: its full regular expression and a path to a real object."""
+
+    def __init__(self, name: str, regex: str, sample: str) -> None:
+        self.name = name
+        self.regex = regex
+        self.sample = sample
+        self.is_admin = sample.startswith("/admin/")
+
+    def __repr__(self) -> str:
+        return f"UrlPattern({self.name!r}, {self.sample!r})"
+
+
+def _sample_path(route: str, samples: dict[str, str]) -> str:
+    """A path matching a route's regex, with each group filled from `samples` by name."""
+    import re
+
+    # Unnamed groups (the history revert route) are the object's id, then its history record's.
+    unnamed = iter([samples["object_id"], samples["history_id"]])
+
+    def group(match: re.Match) -> str:
+        name = match.group(1)
+        return samples.get(name, samples["object_id"]) if name else next(unnamed, "1")
+
+    route = route.lstrip("^").removesuffix("\\Z").removesuffix("$")
+    filled = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)|\(()[^()]*\)", group, route)
+    return "/" + filled.replace("\\.", ".")
+
+
+def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:
+    """Every route in the URL conf (admin included), so a new view is covered without a new test."""
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import LocalePrefixPattern
+
+    found: list[UrlPattern] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry.pattern, LocalePrefixPattern):
+                part = ""
+            else:
+                part = entry.pattern.regex.pattern.lstrip("^")
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + part.removesuffix("\\Z"))
+                continue
+            regex = prefix + part
+            found.append(UrlPattern(entry.name or regex, regex, _sample_path(regex, samples)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.fixture
+def url_samples(db) -> dict[str, str]:
+    """Values for the URL conf's parameters that name real rows."""
+    from django.test import Client
+
+    from comparison.models import Mesh
+
+    mesh = Mesh.objects.get(slug="linkerd")
+    stored = QuestionnaireDriver(Client()).complete()
+    history = mesh.history.earliest()
+    return {
+        "slug": mesh.slug,
+        "public_id": str(stored.public_id),
+        "object_id": str(mesh.pk),
+        "id": "1",
+        "content_type_id": "1",
+        "app_label": "comparison",
+        "url": "nowhere/",
+        "history_id": str(history.history_id),
+    }
+
+
+@pytest.fixture
+def url_patterns(url_samples) -> list[UrlPattern]:
+    return all_url_patterns(url_samples)
+
+
+# Fuzzing totals ---------------------------------------------------------------------------------
+
+FUZZ_TALLY = pytest.StashKey[dict]()
+
+
+class FuzzTally:
+    """Requests the fuzz tests sent and the 5xx answers they saw, reported after the run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.totals = config.stash.setdefault(FUZZ_TALLY, {"requests": 0, "5xx": 0})
+
+    def count(self, response) -> None:
+        self.totals["requests"] += 1
+        self.totals["5xx"] += response.status_code >= 500
+
+
+@pytest.fixture
+def fuzz_tally(request) -> FuzzTally:
+    return FuzzTally(request.config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    totals = config.stash.get(FUZZ_TALLY, None)
+    if totals:
+        terminalreporter.write_line(
+            f"fuzz: {totals['requests']} requests, {totals['5xx']} answered 5xx"
+        )
