@@ -52,9 +52,7 @@ class CacheUnavailable(Exception):
 class CacheHealth:
     """Whether the shared cache answered lately, in this process.
 
-    An outage is logged once when it starts and once when it ends, not per request. When the cache
-    comes back, the data version is replaced: changes made during the outage could not retire the
-    pages stored before it.
+    An outage is logged once when it starts and once when it ends, not per request.
     """
 
     def __init__(self) -> None:
@@ -74,18 +72,16 @@ class CacheHealth:
                 self.down_since = now
                 logger.error("Shared cache unavailable, serving pages uncached: %r", error)
 
-    def succeeded(self) -> None:
-        if self.down_since is None:
-            return
+    def recover(self) -> None:
+        """Called before the first use of the cache after an outage; raises CACHE_ERRORS if it
+        is still down. Replaces the data version: changes made during the outage could not
+        retire the pages stored before it."""
         with self.lock:
             if self.down_since is None:
                 return
-            self.down_since = None
-        logger.warning("Shared cache reachable again; retiring pages cached before the outage.")
-        try:
             cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
-        except CACHE_ERRORS as error:
-            self.failed(error)
+            self.down_since = None
+        logger.warning("Shared cache reachable again; retired pages cached before the outage.")
 
 
 cache_health = CacheHealth()
@@ -96,12 +92,11 @@ def cache_call(method: str, *args: Any, **kwargs: Any) -> Any:
     if not cache_health.available:
         raise CacheUnavailable
     try:
-        result = getattr(cache, method)(*args, **kwargs)
+        cache_health.recover()
+        return getattr(cache, method)(*args, **kwargs)
     except CACHE_ERRORS as error:
         cache_health.failed(error)
         raise CacheUnavailable from error
-    cache_health.succeeded()
-    return result
 
 
 def _fresh_version() -> int:

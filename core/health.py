@@ -23,14 +23,12 @@ def database_ok() -> bool:
 def cache_ok() -> bool:
     # Asked directly, not through the back-off: a monitor wants the state now.
     try:
+        cache_health.recover()
         cache.set(HEALTH_KEY, 1, timeout=60)
-        ok = cache.get(HEALTH_KEY) == 1
+        return cache.get(HEALTH_KEY) == 1
     except CACHE_ERRORS as error:
         cache_health.failed(error)
         return False
-    if ok:
-        cache_health.succeeded()
-    return ok
 
 
 @require_safe

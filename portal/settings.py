@@ -283,17 +283,14 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind reverse proxies every request comes from the nearest proxy's address, so the client's is
-# read from X-Forwarded-For: TRUSTED_PROXY_COUNT is how many proxies in front of the app append
-# to it (django-axes' IPWARE settings). Only the entries those proxies added are believed; what a
-# client sends itself is ignored. 0 (the default): no proxy, the socket's address is the client.
+# read from X-Forwarded-For: TRUSTED_PROXY_COUNT is how many proxies in front of the app append to
+# it (core/client_ip.py, used by django-axes through AXES_CLIENT_IP_CALLABLE). Only the entries
+# those proxies added are believed; what a client sends itself is ignored. 0 (the default): no
+# proxy, the socket's peer address is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # The site's public address, for links that leave it (the Atom feed): never taken from the Host
 # header, which a client chooses.
