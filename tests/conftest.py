@@ -51,8 +51,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _no_page_cache(settings):
     # Test transactions never commit, so the data version never moves: pages would go stale
     # between tests. The cache's own tests switch it on (tests/test_production.py).
+    from django.core.cache import cache
+
     settings.PAGE_CACHE = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # local-memory caches share their store across instances: start empty
 
 
 @pytest.fixture
