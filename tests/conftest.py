@@ -247,6 +247,23 @@ def url_patterns(url_samples) -> list[UrlPattern]:
     return all_url_patterns(url_samples)
 
 
+@pytest.fixture(scope="session")
+def url_patterns_without_rows() -> list[UrlPattern]:
+    """The URL conf's routes with parameter values that need no database (for servers started
+    by a test, whose rows the test process does not see)."""
+    samples = {
+        "slug": "linkerd",
+        "public_id": "00000000-0000-4000-8000-000000000000",
+        "object_id": "1",
+        "history_id": "1",
+        "id": "1",
+        "content_type_id": "1",
+        "app_label": "comparison",
+        "url": "nowhere/",
+    }
+    return all_url_patterns(samples)
+
+
 # Fuzzing totals ---------------------------------------------------------------------------------
 
 FUZZ_TALLY = pytest.StashKey[dict]()

@@ -47,9 +47,9 @@ def test_reverting_a_mesh_feature_and_category_works_outside_a_test_transaction(
 
     mesh = Mesh.objects.get(slug="linkerd")
     original = mesh.history.earliest()
-    Mesh.objects.filter(pk=mesh.pk).update(summary="Vandalised.")
-    mesh.refresh_from_db()
-    mesh.save()  # a recorded change after the original
+    # An editor's change after the original, as the admin saves it (with a new edit version).
+    mesh.summary, mesh.version = "Vandalised.", mesh.version + 1
+    mesh.save()
     url, data = history_form(client, Mesh, mesh, original)
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
