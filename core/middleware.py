@@ -42,8 +42,13 @@ def _bad_request(message: str) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
+# No page here needs a longer query parameter; longer ones (say a 200,000-character search) only
+# reach limits deeper down, e.g. SQLite's on LIKE patterns, as server errors.
+MAX_QUERY_VALUE_LENGTH = 4096
+
+
 class RejectNulBytesMiddleware:
-    """Answer 400 to a NUL byte in the query string or form data.
+    """Answer 400 to a NUL byte in the query string or form data, or an over-long query value.
 
     PostgreSQL cannot store or compare text containing NUL, so such a value would otherwise fail
     deep inside a query as a server error; no legitimate form here ever sends one.
@@ -53,6 +58,9 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        for _key, values in request.GET.lists():
+            if any(len(value) > MAX_QUERY_VALUE_LENGTH for value in values):
+                return _bad_request("A query parameter is too long.")
         sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
         for data in sources:
             for key, values in data.lists():
