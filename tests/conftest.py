@@ -58,6 +58,35 @@ def _no_page_cache(settings):
     cache.clear()  # local-memory caches share their store across instances: start empty
 
 
+@pytest.fixture(autouse=True)
+def _editors_group_survives_flushes(request):
+    """Give transactional tests the Editors group a data migration made.
+
+    A transactional test empties every table afterwards; post_migrate brings back content types
+    and permissions, but not rows made by data migrations, which later tests expect."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        models = ["category", "feature", "mesh", "support"]
+        codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "view")]
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="comparison", codename__in=codenames
+            ),
+            *Permission.objects.filter(
+                content_type__app_label="questionnaire", codename="view_questionnaire"
+            ),
+        )
+
+
 @pytest.fixture
 def live_data(transactional_db):
     """The real mesh data for tests that need committed rows (a live server in another thread).
