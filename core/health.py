@@ -1,6 +1,7 @@
 """The health check for load balancers and monitors: each dependency, and which one is degraded."""
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
@@ -51,4 +52,4 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _cache_in_database() -> bool:
-    return type(cache).__name__ == "DatabaseCache"
+    return isinstance(caches["default"], DatabaseCache)

