@@ -168,6 +168,15 @@ else:
         }
     }
 # Public pages are cached until the data changes; off while developing so template edits show.
+# POST /api/recommend: requests per client address, counted by django-ratelimit in the default
+# cache (shared by every app server; with Redis the counting is atomic, with the database cache
+# it may let a few extra requests through under heavy concurrency, which is acceptable here).
+RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
+RATELIMIT_USE_CACHE = "default"
+# The client address: by default the one login throttling uses (TRUSTED_PROXY_COUNT, below);
+# RATELIMIT_IP_META_KEY may name a header a proxy sets instead.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "core.client_ip.client_ip"
+
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.

@@ -27,6 +27,6 @@ def grant_delete(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("comparison", "0008_questionnaire_moved")]
+    dependencies = [("comparison", "0009_decision_facts")]
 
     operations = [migrations.RunPython(revoke_delete, grant_delete)]
