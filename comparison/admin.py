@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
 from django.db.models import F, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -106,6 +108,32 @@ def https_formfield(field: models.Field, **kwargs) -> forms.Field | None:
     return field.formfield(**kwargs)
 
 
+def stored_mesh_version(mesh_id: int | None) -> int | None:
+    """The mesh's edit version as stored now (a reverted form's instance carries an old one)."""
+    if mesh_id is None:
+        return None
+    return Mesh.objects.filter(pk=mesh_id).values_list("version", flat=True).first()
+
+
+def check_mesh_version(mesh: Mesh, started_from: int | None) -> None:
+    """Refuse a save unless the mesh is still at the version the editor's form was opened at.
+
+    Every write of a mesh or of one of its cells bumps the version (Support.save), so this guards
+    the mesh form and the cell form alike. Locks the row until the saving transaction ends
+    (PostgreSQL), so of two simultaneous saves the second waits and then sees the first's version.
+    """
+    current = (
+        Mesh.objects.select_for_update().filter(pk=mesh.pk).values_list("version", flat=True).get()
+    )
+    if started_from != current:
+        changes = changes_since(mesh, started_from or 0)
+        raise forms.ValidationError(
+            "Another editor saved this mesh after you opened it; your changes were not "
+            "saved. Reload the page to see theirs, then make yours again. Changed "
+            "meanwhile: " + ("; ".join(changes) or "the mesh's data") + "."
+        )
+
+
 class MeshAdminForm(forms.ModelForm):
     # Not named "version": the model field is not editable, this is the version the editor saw.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -118,28 +146,60 @@ class MeshAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["edit_version"].initial = self.instance.version
+            self.fields["edit_version"].initial = stored_mesh_version(self.instance.pk)
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            # Locks the row until this transaction ends (PostgreSQL), so of two simultaneous
-            # saves the second waits and then sees the first one's new version.
-            current = (
-                Mesh.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .get()
-            )
-            started_from = cleaned.get("edit_version")
-            if started_from != current:
-                changes = changes_since(self.instance, started_from or 0)
-                raise forms.ValidationError(
-                    "Another editor saved this mesh after you opened it; your changes were not "
-                    "saved. Reload the page to see theirs, then make yours again. Changed "
-                    "meanwhile: " + ("; ".join(changes) or "the mesh's data") + "."
-                )
+            check_mesh_version(self.instance, cleaned.get("edit_version"))
         return cleaned
+
+
+class SupportAdminForm(forms.ModelForm):
+    """A single cell, guarded by its mesh's edit version like the mesh form that also holds it."""
+
+    mesh_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Support
+        fields = "__all__"  # noqa: DJ007 (the admin narrows it to its fields)
+        formfield_callback = https_formfield
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["mesh_version"].initial = stored_mesh_version(self.instance.mesh_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            check_mesh_version(self.instance.mesh, cleaned.get("mesh_version"))
+        return cleaned
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History and revert for the catalogue's models.
+
+    A revert is saved through the model's admin form, in one transaction (the form's version check
+    locks the mesh row); addresses with an id that cannot exist are 404, not a server error.
+    """
+
+    def _valid_id(self, object_id: str) -> None:
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._valid_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._valid_id(object_id)
+        if not version_id.isascii() or not version_id.isdecimal() or len(version_id) > 18:
+            raise Http404
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.action(description="Mark verified today (mesh and all its cells)")
@@ -156,7 +216,7 @@ def mark_cells_verified(modeladmin, request, queryset):
 
 
 @admin.register(Mesh)
-class MeshAdmin(SimpleHistoryAdmin):
+class MeshAdmin(HistoryAdmin):
     form = MeshAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = [
@@ -282,7 +342,7 @@ class FeatureInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(HistoryAdmin):
     list_display = ["name", "name_de", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
@@ -291,7 +351,7 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Feature)
-class FeatureAdmin(SimpleHistoryAdmin):
+class FeatureAdmin(HistoryAdmin):
     list_display = ["name", "name_de", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]
@@ -300,13 +360,16 @@ class FeatureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(SimpleHistoryAdmin):
+class SupportAdmin(HistoryAdmin):
     """All cells across meshes, e.g. every stale one, every 'unknown', every cell citing a page."""
+
+    form = SupportAdminForm
 
     list_display = ["mesh", "feature", "level", "note", "source", "last_verified"]
     list_filter = [FreshnessFilter, "level", "feature__category", "mesh"]
     list_select_related = ["mesh", "feature"]
     search_fields = ["mesh__name", "feature__name", "note", "source"]
+    fields = ["mesh", "feature", "level", "note", "source", "last_verified", "mesh_version"]
     readonly_fields = ["mesh", "feature"]
     formfield_overrides = HTTPS_URLS
     actions = [mark_cells_verified]

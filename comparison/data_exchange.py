@@ -3,12 +3,14 @@
 The file is the complete data set: categories, features, meshes and support cells, each named by
 slug. Export is deterministic (stable order, stable formatting), so export -> import into an empty
 database -> export gives the same bytes. Import validates the whole file before it writes
-anything, reports every problem with its place in the file, and then makes the database equal to
-the file in one transaction (rows missing from the file are removed).
+anything, reports its problems with their place in the file (the first few of each kind, then a
+count), and then makes the database equal to the file in one transaction (rows missing from the
+file are removed; a mesh x feature cell missing from it is filled in as unknown, and said so).
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,9 @@ MODELS: dict[str, type[models.Model]] = {
 }
 # Operational state, not data: the edit version guards editors' forms and is bumped on import.
 NOT_EXPORTED = {"comparison.mesh": {"version"}}
+# Problems reported per kind before the rest are only counted: a huge bad file must not print a
+# line for each of its rows.
+PROBLEMS_PER_KIND = 20
 
 
 def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
@@ -59,7 +64,29 @@ class Plan:
     rows: dict[str, dict[tuple[str, ...], dict[str, Any]]] = field(
         default_factory=lambda: {label: {} for label in MODELS}
     )
+    # The first PROBLEMS_PER_KIND problems of each kind, and how many there are of each kind.
     problems: list[str] = field(default_factory=list)
+    problem_counts: dict[str, int] = field(default_factory=dict)
+    # Cells (mesh/feature) the file lacks, filled in as unknown.
+    filled: list[str] = field(default_factory=list)
+
+    def problem(self, kind: str, text: str) -> None:
+        count = self.problem_counts.get(kind, 0) + 1
+        self.problem_counts[kind] = count
+        if count <= PROBLEMS_PER_KIND:
+            self.problems.append(text)
+
+    @property
+    def problem_total(self) -> int:
+        return sum(self.problem_counts.values())
+
+    def omitted(self) -> list[str]:
+        """One line per kind of problem that had more than could be shown."""
+        return [
+            f"… and {count - PROBLEMS_PER_KIND} more problem(s) of the kind “{kind}”"
+            for kind, count in self.problem_counts.items()
+            if count > PROBLEMS_PER_KIND
+        ]
 
 
 def _where(index: int, label: str, fields: Any) -> str:
@@ -69,17 +96,32 @@ def _where(index: int, label: str, fields: Any) -> str:
         return f"item {index} ({label})"
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) -> None:
     model = MODELS[label]
     known = {f.name for f in model._meta.concrete_fields} - {"id"}
-    for name in sorted(set(fields) - known):
-        plan.problems.append(f"{where}: unknown field “{name}”")
+    for name in sorted(set(fields) - known, key=str):
+        plan.problem("unknown field", f"{where}: unknown field “{name}”")
+    for name in sorted(set(fields) & known):
+        # PostgreSQL cannot store NUL in text; no value here ever needs one.
+        if _has_nul(fields[name]):
+            plan.problem("NUL byte", f"{where}: {name}: contains a NUL byte")
+            return
     values = {k: v for k, v in fields.items() if k in known and k not in {"mesh", "feature"}}
     values.pop("category", None)
     try:
         instance = model(**values)
     except (TypeError, ValueError) as error:
-        plan.problems.append(f"{where}: {error}")
+        plan.problem(f"{label} values", f"{where}: {error}")
         return
     try:
         # Relations and uniqueness are checked across the whole file below.
@@ -88,7 +130,7 @@ def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) ->
         for name, messages in error.message_dict.items():
             field_name = "" if name == NON_FIELD_ERRORS else f"{name}: "
             for message in messages:
-                plan.problems.append(f"{where}: {field_name}{message}")
+                plan.problem(f"{label}.{name}", f"{where}: {field_name}{message}")
 
 
 def validate(text: str) -> Plan:
@@ -96,34 +138,104 @@ def validate(text: str) -> Plan:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        plan.problems.append(
-            f"line {error.lineno} column {error.colno}: not valid JSON: {error.msg}"
-        )
+        where = f"line {error.lineno} column {error.colno}"
+        plan.problem("JSON", f"{where}: not valid JSON: {error.msg}")
+        return plan
+    except RecursionError:
+        plan.problem("JSON", "the JSON is nested too deeply")
         return plan
     if not isinstance(data, list):
-        plan.problems.append("the file must hold a JSON list of objects")
+        plan.problem("JSON", "the file must hold a JSON list of objects")
         return plan
     for index, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("fields"), dict):
-            plan.problems.append(f"item {index}: must be an object with “model” and “fields”")
+            plan.problem("item", f"item {index}: must be an object with “model” and “fields”")
             continue
         label, fields = item.get("model"), item["fields"]
-        if label not in MODELS:
-            plan.problems.append(f"item {index}: unknown model “{label}”")
+        if not isinstance(label, str) or label not in MODELS:
+            plan.problem("model", f"item {index}: unknown model “{label}”")
             continue
         where = _where(index, label, fields)
         try:
             key = _key(label, fields)
         except (KeyError, TypeError, IndexError):
-            plan.problems.append(f"{where}: missing its slug (or mesh and feature)")
+            key = ()
+        if not key or not all(isinstance(part, str) and part for part in key):
+            plan.problem("key", f"{where}: missing its slug (or mesh and feature)")
+            continue
+        if _has_nul(key):
+            plan.problem("NUL byte", f"{where}: its key contains a NUL byte")
             continue
         if key in plan.rows[label]:
-            plan.problems.append(f"{where}: duplicate of an earlier {label} with the same key")
+            plan.problem("duplicate", f"{where}: duplicate of an earlier {label} with the same key")
             continue
         _check_fields(plan, where, label, fields)
         plan.rows[label][key] = {**fields, "_where": where}
+    del data  # the rows above are all that is kept
     _check_references(plan)
+    _check_unique_values(plan)
+    if not plan.problems:
+        _fill_missing_cells(plan)
     return plan
+
+
+def _unique_fields(model: type[models.Model]) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.unique and not f.primary_key and f.name != "slug"
+    ]
+
+
+def _check_unique_values(plan: Plan) -> None:
+    """Unique values (a mesh's name) once in the file, and not held by another row in the
+    database: a renamed slug would otherwise be a new row colliding with the old one."""
+    for label, model in MODELS.items():
+        for name in _unique_fields(model):
+            seen: dict[Any, tuple[str, ...]] = {}
+            for key, fields in plan.rows[label].items():
+                value = fields.get(name)
+                if not isinstance(value, str):
+                    continue  # a missing or non-text value is reported by the field checks
+                if value in seen:
+                    plan.problem(
+                        f"duplicate {name}",
+                        f"{fields['_where']}: {name} “{value}” is also that of "
+                        f"{label} {'/'.join(seen[value])}",
+                    )
+                else:
+                    seen[value] = key
+            if not seen:
+                continue
+            held = model.objects.filter(**{f"{name}__in": list(seen)}).values_list("slug", name)
+            for slug, value in held:
+                key = seen[value]
+                if (slug,) != key:
+                    plan.problem(
+                        f"{name} held by another row",
+                        f"{plan.rows[label][key]['_where']}: {name} “{value}” belongs to "
+                        f"{label} “{slug}” in the database; to rename a slug, change it in the "
+                        "admin (or export, edit and import), not by adding a new row",
+                    )
+
+
+def _fill_missing_cells(plan: Plan) -> None:
+    """Every mesh x feature has a cell: those the file lacks become 'unknown' (reported)."""
+    cells = plan.rows["comparison.support"]
+    today = datetime.date.today().isoformat()
+    for (mesh,) in plan.rows["comparison.mesh"]:
+        for (feature,) in plan.rows["comparison.feature"]:
+            if (mesh, feature) not in cells:
+                cells[(mesh, feature)] = {
+                    "mesh": [mesh],
+                    "feature": [feature],
+                    "level": "unknown",
+                    "note": "",
+                    "source": "",
+                    "last_verified": today,
+                    "_where": f"missing cell {mesh}/{feature}",
+                }
+                plan.filled.append(f"{mesh}/{feature}")
 
 
 def _check_references(plan: Plan) -> None:
@@ -131,13 +243,14 @@ def _check_references(plan: Plan) -> None:
     features = plan.rows["comparison.feature"]
     meshes = plan.rows["comparison.mesh"]
     for fields in features.values():
-        if (fields.get("category") or [None])[0] not in {k[0] for k in categories}:
-            plan.problems.append(f"{fields['_where']}: unknown category {fields.get('category')}")
+        category = fields.get("category")
+        if not isinstance(category, list) or len(category) != 1 or (category[0],) not in categories:
+            plan.problem("unknown category", f"{fields['_where']}: unknown category {category}")
     for (mesh, feature), fields in plan.rows["comparison.support"].items():
         if (mesh,) not in meshes:
-            plan.problems.append(f"{fields['_where']}: unknown mesh “{mesh}”")
+            plan.problem("unknown mesh", f"{fields['_where']}: unknown mesh “{mesh}”")
         if (feature,) not in features:
-            plan.problems.append(f"{fields['_where']}: unknown feature “{feature}”")
+            plan.problem("unknown feature", f"{fields['_where']}: unknown feature “{feature}”")
 
 
 def _current() -> dict[str, dict[tuple[str, ...], models.Model]]:

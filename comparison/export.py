@@ -85,7 +85,9 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
                     "level": cell.level,
                     "note": cell.note,
                     "source": cell.source,
-                    "last_verified": cell.last_verified.isoformat(),
+                    "last_verified": (
+                        cell.last_verified.isoformat() if cell.last_verified else None
+                    ),
                 }
                 for cell in cells[mesh.pk]
             },
@@ -94,11 +96,32 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
     ]
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """csv.writer whose every field is spreadsheet_safe."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.writer = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self.writer.writerow([spreadsheet_safe(value) for value in row])
+
+
 def write_csv(matrix: Matrix, out: IO[str]) -> None:
     """The table as a spreadsheet in the page's language: facts rows first, then one row per
     feature with each mesh's level, note and source."""
     out.write(BYTE_ORDER_MARK)
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     header = [_("Category"), _("Feature (key)"), _("Feature")]
     for mesh in matrix.meshes:
         header += [

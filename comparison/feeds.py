@@ -1,5 +1,10 @@
-"""Atom feed of recent changes to support levels."""
+"""Atom feed of recent changes to support levels.
 
+Its links are absolute from settings.SITE_URL, never from the request's Host header: the feed is
+cached and shared, so one request's Host would otherwise reach every later reader.
+"""
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -8,13 +13,30 @@ from django.utils.translation import gettext_lazy as _
 from .models import LevelChange, recent_level_changes
 
 
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+class PlainTextSummaryAtomFeed(Atom1Feed):
+    """Atom with each entry's summary as text: notes and sources are editors' text, not HTML."""
+
+    def add_item_elements(self, handler, item) -> None:
+        description = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryAtomFeed
     title = _("Service mesh portal: what changed")
     subtitle = _("Changes to the support levels in the service mesh comparison.")
 
     def link(self) -> str:
-        return reverse("comparison:changes")
+        return absolute(reverse("comparison:changes"))
+
+    def feed_url(self) -> str:
+        return absolute(reverse("comparison:changes-feed"))
 
     def items(self) -> list[LevelChange]:
         return recent_level_changes(50)
@@ -27,7 +49,7 @@ class ChangesFeed(Feed):
         return " ".join(part for part in [item.note, source] if part)
 
     def item_link(self, item: LevelChange) -> str:
-        return (
+        return absolute(
             reverse("comparison:mesh-detail", args=[item.mesh_slug])
             + f"#feature-{item.feature_slug}"
         )

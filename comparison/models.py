@@ -387,6 +387,11 @@ class Mesh(models.Model):
 
 
 class SupportQuerySet(VerifiedQuerySet):
+    def mark_verified(self, **also: object) -> int:
+        # Cells changed in bulk bump their meshes' edit versions, as Support.save() does.
+        Mesh.objects.filter(pk__in=self.values("mesh_id")).update(version=F("version") + 1)
+        return super().mark_verified(**also)
+
     def get_by_natural_key(self, mesh_slug: str, feature_slug: str) -> Support:
         return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)
 
@@ -435,6 +440,12 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mesh} / {self.feature}: {self.level}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # A cell is part of its mesh's edit form: an editor who opened that form before this
+        # write must be refused, not overwrite it (the admin's edit-version check).
+        Mesh.objects.filter(pk=self.mesh_id).update(version=F("version") + 1)
 
     def natural_key(self) -> tuple[str, str]:
         return (self.mesh.slug, self.feature.slug)

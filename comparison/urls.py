@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from core.caching import cached_public_page
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("features/<slug:slug>/", views.feature_detail, name="feature-detail"),
     path("overview/", views.overview, name="overview"),
     path("changes/", views.changes, name="changes"),
-    path("changes/feed/", cached_public_page(ChangesFeed()), name="changes-feed"),
+    path("changes/feed/", require_safe(cached_public_page(ChangesFeed())), name="changes-feed"),
     path("api/meshes.json", views.api_meshes, name="api-meshes"),
     path("export/meshes.csv", views.export_csv, name="export-csv"),
 ]

@@ -9,6 +9,7 @@ Django's `condition()` answers a conditional GET without rendering anything.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -18,10 +19,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import condition
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 DATA_VERSION_KEY = "portal:data-version"
 LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
@@ -32,6 +37,68 @@ View = Callable[..., HttpResponse]
 StoredPage = tuple[bytes, dict[str, str]]
 
 
+# What a cache backend raises when its server is gone: Redis's errors, socket errors, or the
+# database's when the database holds the cache.
+CACHE_ERRORS = (RedisError, OSError, DatabaseError)
+# After a failure the cache is left alone for this long, so an outage costs one attempt per
+# process and interval, not a connection timeout per request.
+CACHE_RETRY_SECONDS = 5.0
+
+
+class CacheUnavailable(Exception):
+    """The shared cache cannot be reached; pages are rendered without it."""
+
+
+class CacheHealth:
+    """Whether the shared cache answered lately, in this process.
+
+    An outage is logged once when it starts and once when it ends, not per request.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self.down_since is None or time.monotonic() >= self.retry_at
+
+    def failed(self, error: BaseException) -> None:
+        with self.lock:
+            now = time.monotonic()
+            self.retry_at = now + CACHE_RETRY_SECONDS
+            if self.down_since is None:
+                self.down_since = now
+                logger.error("Shared cache unavailable, serving pages uncached: %r", error)
+
+    def recover(self) -> None:
+        """Called before the first use of the cache after an outage; raises CACHE_ERRORS if it
+        is still down. Replaces the data version: changes made during the outage could not
+        retire the pages stored before it."""
+        with self.lock:
+            if self.down_since is None:
+                return
+            cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+            self.down_since = None
+        logger.warning("Shared cache reachable again; retired pages cached before the outage.")
+
+
+cache_health = CacheHealth()
+
+
+def cache_call(method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call a method of the shared cache; CacheUnavailable if it is down (logged once)."""
+    if not cache_health.available:
+        raise CacheUnavailable
+    try:
+        cache_health.recover()
+        return getattr(cache, method)(*args, **kwargs)
+    except CACHE_ERRORS as error:
+        cache_health.failed(error)
+        raise CacheUnavailable from error
+
+
 def _fresh_version() -> int:
     # Starting from the clock, not from 1: if the shared cache is flushed, a restarted counter must
     # not meet ETags (and processes' local copies) from before the flush.
@@ -39,31 +106,43 @@ def _fresh_version() -> int:
 
 
 def data_version() -> int:
-    version = cache.get(DATA_VERSION_KEY)
+    """The shared data version; CacheUnavailable when the cache is down (nothing is cached then)."""
+    version = cache_call("get", DATA_VERSION_KEY)
     if version is None:
-        cache.add(DATA_VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(DATA_VERSION_KEY) or _fresh_version()
+        cache_call("add", DATA_VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache_call("get", DATA_VERSION_KEY) or _fresh_version()
     return int(version)
 
 
 def bump_data_version() -> None:
+    """Retire every cached page. With the cache down there is nothing to retire now; the
+    version is replaced when it comes back (CacheHealth.succeeded)."""
     try:
-        cache.incr(DATA_VERSION_KEY)
-    except ValueError:  # not there (flushed or evicted): any fresh value retires the old pages
-        cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+        try:
+            cache_call("incr", DATA_VERSION_KEY)
+        except ValueError:  # not there (flushed or evicted): any fresh value retires old pages
+            cache_call("set", DATA_VERSION_KEY, _fresh_version(), timeout=None)
+    except CacheUnavailable:
+        pass
 
 
 def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
-    """The ETag of a public page: None (no ETag, no caching) when the page cache is off."""
+    """The ETag of a public page: None (no ETag, no caching) when the page cache is off or the
+    shared cache is down (without the data version no stored page can be known to be current)."""
     if not settings.PAGE_CACHE:
         return None
     # condition() and the page store both ask; read the data version once per request.
-    memo = getattr(request, "_portal_page_etag", None)
-    if memo is not None:
+    memo = getattr(request, "_portal_page_etag", "")
+    if memo != "":
         return memo
+    try:
+        version = data_version()
+    except CacheUnavailable:
+        request._portal_page_etag = None  # type: ignore[attr-defined]
+        return None
     parts = [
         settings.RELEASE_VERSION,
-        str(data_version()),
+        str(version),
         translation.get_language() or "",
         request.get_full_path(),
         *(request.headers.get(name, "") for name in VARY_HEADERS),
@@ -122,13 +201,19 @@ def _stored_page(view: View) -> View:
         stored = local_pages.get(etag)
         if stored is None:
             key = PAGE_KEY_PREFIX + etag.strip('"')
-            stored = cache.get(key)
+            try:
+                stored = cache_call("get", key)
+            except CacheUnavailable:
+                return view(request, *args, **kwargs)
             if stored is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
                     return response
                 stored = (response.content, dict(response.headers))
-                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+                try:
+                    cache_call("set", key, stored, settings.PAGE_CACHE_SECONDS)
+                except CacheUnavailable:
+                    return response
             local_pages.put(etag, stored)
         content, headers = stored
         response = HttpResponse(content)

@@ -40,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
@@ -92,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.CrossOriginResourcePolicyMiddleware",
+    # Before anything reads the request, so its 400s still pass the header middleware above.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.RejectUndecodableRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,7 +113,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -135,9 +147,19 @@ WSGI_APPLICATION = "portal.wsgi.application"
 # Several app servers share one cache (and so one data version) through Redis; without it the
 # database holds the cache, which every process and machine using that database shares too.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds to wait for Redis: an unreachable cache must cost pages little (core/caching.py then
+# serves them uncached), never a worker timeout.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
+        }
     }
 else:
     CACHES = {
@@ -152,9 +174,9 @@ else:
 # it may let a few extra requests through under heavy concurrency, which is acceptable here).
 RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
 RATELIMIT_USE_CACHE = "default"
-# Behind a proxy every request comes from the proxy's address: name the header it sets instead.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The client address: by default the one login throttling uses (TRUSTED_PROXY_COUNT, below);
+# RATELIMIT_IP_META_KEY may name a header a proxy sets instead.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "core.client_ip.client_ip"
 
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
@@ -172,6 +194,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An unresponsive database must fail requests quickly (and /healthz with 503), not hold workers
+# until gunicorn kills them: seconds to connect, and milliseconds any one statement may run.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 2)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 15_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several workers writing (sessions, cache) must wait for each other, not fail: WAL lets
     # readers go on during a write, IMMEDIATE takes the write lock up front, timeout waits for it.
@@ -217,9 +250,12 @@ LOGIN_URL = "admin:login"
 # --- Security -------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must
 # set X-Forwarded-Proto itself); otherwise let Django redirect http to https (SECURE_SSL_REDIRECT).
+# With the proxy header set Django knows the scheme, so it redirects http itself too (no W008);
+# /healthz stays reachable over plain http for load balancers.
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = (proxy_header, "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(proxy_header))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -256,6 +292,26 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind reverse proxies every request comes from the nearest proxy's address, so the client's is
+# read from X-Forwarded-For: TRUSTED_PROXY_COUNT is how many proxies in front of the app append to
+# it (core/client_ip.py, used by django-axes through AXES_CLIENT_IP_CALLABLE). Only the entries
+# those proxies added are believed; what a client sends itself is ignored. 0 (the default): no
+# proxy, the socket's peer address is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+
+# The site's public address, for links that leave it (the Atom feed): never taken from the Host
+# header, which a client chooses.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or (
+    "http://localhost:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+)
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
+
+# Stored questionnaire results a single address may create per hour (replays reuse a result).
+QUESTIONNAIRE_RESULTS_PER_HOUR = env_int("QUESTIONNAIRE_RESULTS_PER_HOUR", 60)
 
 # How old a "last verified" date may get before public pages flag the data as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
 
 from comparison.models import Feature, Mesh, Support
 
@@ -118,12 +121,35 @@ def data_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def result_digest(stored: Stored, fingerprint: str) -> str:
+    answers = json.dumps(stored, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{answers}\x1f{fingerprint}".encode()).hexdigest()
+
+
+def stored_result(stored: Stored) -> Questionnaire | None:
+    """The result already kept for these answers on the current data, if any."""
+    return Questionnaire.objects.filter(digest=result_digest(stored, data_fingerprint())).first()
+
+
 def store(stored: Stored) -> Questionnaire:
-    """Keep a completed questionnaire, with what the data said when it was answered."""
+    """Keep a completed questionnaire, with what the data said when it was answered.
+
+    The same answers on the same data give the same stored result (and its address) again.
+    """
+    fingerprint = data_fingerprint()
+    digest = result_digest(stored, fingerprint)
+    existing = Questionnaire.objects.filter(digest=digest).first()
+    if existing is not None:
+        return existing
     result = evaluate(to_decision(stored)).result
-    return Questionnaire.objects.create(
-        answers=stored,
-        data_fingerprint=data_fingerprint(),
-        verdict=result.verdict.code,
-        shortlist=[ranked.mesh.slug for ranked in result.shortlist],
-    )
+    try:
+        with transaction.atomic():
+            return Questionnaire.objects.create(
+                answers=stored,
+                data_fingerprint=fingerprint,
+                verdict=result.verdict.code,
+                shortlist=[ranked.mesh.slug for ranked in result.shortlist],
+                digest=digest,
+            )
+    except IntegrityError:  # the same answers stored at the same moment by another request
+        return Questionnaire.objects.get(digest=digest)

@@ -34,6 +34,10 @@ class Questionnaire(models.Model):
     data_fingerprint = models.CharField(max_length=64)
     verdict = models.CharField(max_length=20)
     shortlist = models.JSONField(default=list, help_text="Slugs of the ranked shortlist then.")
+    # The answers and the data they were evaluated on, digested: the same answers on the same data
+    # are one stored result, however often they are sent. NULL for rows from before it existed
+    # (NULLs never collide in a unique index; empty strings would).
+    digest = models.CharField(max_length=64, null=True, unique=True, editable=False)  # noqa: DJ001
 
     objects = QuestionnaireQuerySet.as_manager()
 

@@ -19,8 +19,9 @@ from comparison.models import Feature
 from core.http import HtmxHttpRequest
 
 from . import api
-from .answers import relaxed, to_decision
-from .evaluation import data_fingerprint, evaluate, store
+from .answers import Stored, relaxed, to_decision
+from .evaluation import data_fingerprint, evaluate, store, stored_result
+from .limits import may_store_result
 from .models import Questionnaire
 from .wizard import LAST_STEP, STEPS, Wizard, answer_steps, parse_step
 
@@ -48,6 +49,25 @@ def _render_step(request: HtmxHttpRequest, step: int, form: forms.Form) -> HttpR
     if request.htmx and request.method == "POST":
         response["HX-Push-Url"] = f"{reverse('questionnaire:start')}?step={step}"
     return response
+
+
+def _result_url(request: HtmxHttpRequest, answers: Stored) -> str | None:
+    """The address of the stored result for these answers: stored now unless already kept.
+    None when the client has stored too many new results this hour."""
+    existing = stored_result(answers)
+    if existing is not None:
+        return existing.get_absolute_url()
+    if not may_store_result(request):
+        return None
+    return store(answers).get_absolute_url()
+
+
+def _too_many_results() -> HttpResponse:
+    return HttpResponse(
+        _("Too many questionnaires were completed from your address; try again in an hour."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _goto(request: HtmxHttpRequest, wizard: Wizard, step: int) -> HttpResponse:
@@ -83,7 +103,9 @@ def submit_step(request: HtmxHttpRequest) -> HttpResponse:
     open_step = wizard.first_open_step()
     if open_step is not None:
         return _goto(request, wizard, open_step)
-    url = store(wizard.stored_answers()).get_absolute_url()
+    url = _result_url(request, wizard.stored_answers())
+    if url is None:
+        return _too_many_results()
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -140,7 +162,8 @@ def relax(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         return HttpResponseBadRequest(
             _("That feature is not one of this questionnaire's must-haves.")
         )
-    return redirect(store(answers).get_absolute_url())
+    url = _result_url(request, answers)
+    return redirect(url) if url is not None else _too_many_results()
 
 
 # No CSRF token: the API reads no cookie and keeps no session, so a forged cross-site request

@@ -27,6 +27,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _portal_request_class(monkeypatch):
+    # The test client builds Django's WSGIRequest itself; production uses core.wsgi's subclass.
+    from core.wsgi import PortalRequest
+
+    monkeypatch.setattr("django.test.client.WSGIRequest", PortalRequest)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load fixtures/meshes.json once; each test's transaction is rolled back around it."""
@@ -43,12 +51,42 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _no_page_cache(settings):
     # Test transactions never commit, so the data version never moves: pages would go stale
     # between tests. The cache's own tests switch it on (tests/test_production.py).
-    settings.PAGE_CACHE = False
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
-    # The API's rate-limit counters live there: every test starts with a full allowance.
+    settings.PAGE_CACHE = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Local-memory caches share their store across instances, and rate-limit counters live
+    # there: every test starts empty, with a full allowance.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _editors_group_survives_flushes(request):
+    """Give transactional tests the Editors group a data migration made.
+
+    A transactional test empties every table afterwards; post_migrate brings back content types
+    and permissions, but not rows made by data migrations, which later tests expect."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        models = ["category", "feature", "mesh", "support"]
+        codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "view")]
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="comparison", codename__in=codenames
+            ),
+            *Permission.objects.filter(
+                content_type__app_label="questionnaire", codename="view_questionnaire"
+            ),
+        )
 
 
 @pytest.fixture
@@ -205,3 +243,137 @@ class QuestionnaireDriver:
 @pytest.fixture
 def wizard(client):
     return QuestionnaireDriver(client)
+
+
+# URL patterns -----------------------------------------------------------------------------------
+
+
+class UrlPattern:
+    """One route of the URL conf: its full regular expression and a path to a real object."""
+
+    def __init__(self, name: str, regex: str, sample: str) -> None:
+        self.name = name
+        self.regex = regex
+        self.sample = sample
+        self.is_admin = sample.startswith("/admin/")
+
+    def __repr__(self) -> str:
+        return f"UrlPattern({self.name!r}, {self.sample!r})"
+
+
+def _sample_path(route: str, samples: dict[str, str], route_name: str = "") -> str:
+    """A path matching a route's regex, with each group filled from `samples` by name (a key
+    "<route name>.<group>" wins over "<group>", e.g. a feature page's slug)."""
+    import re
+
+    # Unnamed groups (the history revert route) are the object's id, then its history record's.
+    unnamed = iter([samples["object_id"], samples["history_id"]])
+
+    def group(match: re.Match) -> str:
+        name = match.group(1)
+        if not name:
+            return next(unnamed, "1")
+        return samples.get(f"{route_name}.{name}", samples.get(name, samples["object_id"]))
+
+    route = route.lstrip("^").removesuffix("\\Z").removesuffix("$")
+    filled = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)|\(()[^()]*\)", group, route)
+    return "/" + filled.replace("\\.", ".")
+
+
+def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:
+    """Every route in the URL conf (admin included), so a new view is covered without a new test."""
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import LocalePrefixPattern
+
+    found: list[UrlPattern] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry.pattern, LocalePrefixPattern):
+                part = ""
+            else:
+                part = entry.pattern.regex.pattern.lstrip("^")
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + part.removesuffix("\\Z"))
+                continue
+            regex = prefix + part
+            sample = _sample_path(regex, samples, entry.name or "")
+            found.append(UrlPattern(entry.name or regex, regex, sample))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.fixture
+def url_samples(db) -> dict[str, str]:
+    """Values for the URL conf's parameters that name real rows."""
+    from django.test import Client
+
+    from comparison.models import Mesh
+
+    mesh = Mesh.objects.get(slug="linkerd")
+    stored = QuestionnaireDriver(Client()).complete()
+    history = mesh.history.earliest()
+    return {
+        "slug": mesh.slug,
+        "feature-detail.slug": "mtls-tcp",
+        "public_id": str(stored.public_id),
+        "object_id": str(mesh.pk),
+        "id": "1",
+        "content_type_id": "1",
+        "app_label": "comparison",
+        "url": "nowhere/",
+        "history_id": str(history.history_id),
+    }
+
+
+@pytest.fixture
+def url_patterns(url_samples) -> list[UrlPattern]:
+    return all_url_patterns(url_samples)
+
+
+@pytest.fixture(scope="session")
+def url_patterns_without_rows() -> list[UrlPattern]:
+    """The URL conf's routes with parameter values that need no database (for servers started
+    by a test, whose rows the test process does not see)."""
+    samples = {
+        "slug": "linkerd",
+        "feature-detail.slug": "mtls-tcp",
+        "public_id": "00000000-0000-4000-8000-000000000000",
+        "object_id": "1",
+        "history_id": "1",
+        "id": "1",
+        "content_type_id": "1",
+        "app_label": "comparison",
+        "url": "nowhere/",
+    }
+    return all_url_patterns(samples)
+
+
+# Fuzzing totals ---------------------------------------------------------------------------------
+
+FUZZ_TALLY = pytest.StashKey[dict]()
+
+
+class FuzzTally:
+    """Requests the fuzz tests sent and the 5xx answers they saw, reported after the run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.totals = config.stash.setdefault(FUZZ_TALLY, {"requests": 0, "5xx": 0})
+
+    def count(self, response) -> None:
+        self.totals["requests"] += 1
+        self.totals["5xx"] += response.status_code >= 500
+
+
+@pytest.fixture
+def fuzz_tally(request) -> FuzzTally:
+    return FuzzTally(request.config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    totals = config.stash.get(FUZZ_TALLY, None)
+    if totals:
+        terminalreporter.write_line(
+            f"fuzz: {totals['requests']} requests, {totals['5xx']} answered 5xx"
+        )

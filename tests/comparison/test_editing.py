@@ -112,7 +112,7 @@ def test_editor_reverts_a_cell_to_an_earlier_version(editor_client, db):
     form_page = editor_client.get(url)
     assert form_page.status_code == 200
     form = form_page.context["adminform"].form
-    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data = {name: form[name].value() or "" for name in form.fields}
     assert editor_client.post(url, data).status_code == 302
     cell.refresh_from_db()
     assert (cell.level, cell.note) == (original.level, original.note)
@@ -240,8 +240,11 @@ def test_dry_run_shows_added_changed_removed_and_writes_nothing(tmp_path, capsys
     out = capsys.readouterr().out
     first = cells[0]["fields"]
     assert f"~ support {first['mesh'][0]}/{first['feature'][0]}: level" in out
-    assert f"- support {cells[1]['fields']['mesh'][0]}/{cells[1]['fields']['feature'][0]}" in out
-    assert "1 changed, 1 removed" in out
+    # A cell missing from the file is not removed (every mesh x feature has one): it is unknown.
+    missing = f"{cells[1]['fields']['mesh'][0]}/{cells[1]['fields']['feature'][0]}"
+    assert f"1 mesh × feature cell(s) missing from the file are set to unknown: {missing}" in out
+    assert f"~ support {missing}: level" in out
+    assert "2 changed, 0 removed" in out
     assert export_data() == before
 
 

@@ -219,7 +219,8 @@ def test_database_cache_is_the_default_without_redis():
 
 def test_healthz_ok(client, db):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response.status_code == 200
+    assert response.content == b"status: ok\ndatabase: ok\ncache: ok\n"
 
 
 def test_healthz_503_when_the_database_fails(client, db, monkeypatch):

@@ -194,6 +194,61 @@ def test_anonymous_cannot_see_submissions(client, db):
     assert client.get(url).status_code == 302
 
 
+# Bounded by hostile input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", ["²", "٣", "1" * 5000, " 1", "1\n", "+1", "0x1"])
+def test_odd_step_numbers_are_400(client, db, step):
+    assert client.get(START, {"step": step}).status_code == 400
+    assert client.post(STEP, {"step": step}).status_code == 400
+
+
+def test_opening_the_questionnaire_creates_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    before = Session.objects.count()
+    for _ in range(3):
+        assert client.get(START).status_code == 200
+        assert client.head(START).status_code == 200
+    assert Session.objects.count() == before
+    assert "sessionid" not in client.cookies
+
+
+def test_replaying_the_same_answers_stores_one_result(client, db, wizard):
+    first = wizard.complete()
+    second = wizard.complete()
+    assert first.pk == second.pk
+    assert Questionnaire.objects.filter(digest=first.digest).count() == 1
+    # Relaxing the same must-have twice gives one stored copy too.
+    feature = must_haves(first.current_answers)[0]
+    relax = reverse("questionnaire:relax", args=[first.public_id])
+    one = client.post(relax, {"feature": feature})["Location"]
+    two = client.post(relax, {"feature": feature})["Location"]
+    assert one == two
+
+
+def test_changed_data_gives_a_new_result_for_the_same_answers(client, db, wizard):
+    first = wizard.complete()
+    cell = Support.objects.get(mesh__slug="linkerd", feature__slug="mtls-http")
+    cell.level = "no" if cell.level != "no" else "yes"
+    cell.source = cell.source or "https://example.org/source"
+    cell.save()
+    assert wizard.complete().pk != first.pk
+
+
+def test_new_results_per_address_are_limited(client, db, wizard, settings):
+    settings.QUESTIONNAIRE_RESULTS_PER_HOUR = 1
+    wizard.complete()
+    wizard.post(0, wizard.GATE_YES)
+    wizard.post(1, {**wizard.ENVIRONMENT, "cloud": "gcp"})
+    wizard.post(2, wizard.features_step())
+    refused = wizard.post(3, wizard.FIT)
+    assert refused.status_code == 429
+    # Another address is not affected.
+    other = client.post(STEP, {"step": 3, **wizard.FIT}, REMOTE_ADDR="198.51.100.20")
+    assert other.status_code == 302
+
+
 SCHEMA_2 = {
     "schema": 2,
     "steps": {

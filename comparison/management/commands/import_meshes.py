@@ -29,7 +29,15 @@ class Command(BaseCommand):
         if plan.problems:
             for problem in plan.problems:
                 self.stderr.write(f"{file}: {problem}")
-            raise CommandError(f"{len(plan.problems)} problem(s) found; nothing was written.")
+            for line in plan.omitted():
+                self.stderr.write(f"{file}: {line}")
+            raise CommandError(f"{plan.problem_total} problem(s) found; nothing was written.")
+        if plan.filled:
+            shown = ", ".join(plan.filled[:20]) + (" …" if len(plan.filled) > 20 else "")
+            self.stdout.write(
+                f"{len(plan.filled)} mesh × feature cell(s) missing from the file are set to "
+                f"unknown: {shown}"
+            )
         changes = diff(plan)
         cells = [line for line in changes if " support " in line]
         summary = (
