@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from core.health import healthz
+from core.openapi import openapi_document
 
 admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
@@ -11,7 +11,8 @@ admin.site.index_title = "Mesh data"
 # English at /, German at /de/: the language is part of every shareable address.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    # /healthz and /metrics are answered by core.observability.OperationsEndpointsMiddleware.
+    path("api/openapi.json", openapi_document, name="openapi"),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
         path("", include("comparison.urls")),

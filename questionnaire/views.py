@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
+from prometheus_client import Counter
 
 from .answers import relaxed, to_decision
 from .evaluation import data_fingerprint, evaluate, store
@@ -18,6 +19,10 @@ from .models import Questionnaire
 from .wizard import LAST_STEP, STEPS, Wizard, parse_step
 
 TEMPLATE = "questionnaire/questionnaire.html"
+
+COMPLETIONS = Counter(
+    "portal_questionnaire_completions_total", "Questionnaires completed and stored as a result."
+)
 
 
 def _bad_step() -> HttpResponse:
@@ -77,6 +82,7 @@ def submit_step(request: HttpRequest) -> HttpResponse:
     if open_step is not None:
         return _goto(request, wizard, open_step)
     url = store(wizard.stored_answers()).get_absolute_url()
+    COMPLETIONS.inc()
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
