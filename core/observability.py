@@ -41,16 +41,22 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 request_log = logging.getLogger("portal.requests")
+logger = logging.getLogger(__name__)
 
 
 class DataVersionCollector:
     """The current data version, read from the shared cache when Prometheus scrapes."""
 
     def collect(self) -> Iterator[Metric]:
+        try:
+            version = data_version()
+        except Exception:  # the shared cache is down: the other metrics matter all the more
+            logger.warning("data version unavailable for /metrics", exc_info=True)
+            return
         gauge = GaugeMetricFamily(
             "portal_data_version", "The data version: it changes whenever an editor saves."
         )
-        gauge.add_metric([], float(data_version()))
+        gauge.add_metric([], float(version))
         yield gauge
 
 
