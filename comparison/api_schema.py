@@ -1,7 +1,8 @@
 """The OpenAPI description of the catalogue's JSON API, /api/meshes.json.
 
 core/openapi.py joins this with the other apps' fragments (settings.OPENAPI_FRAGMENTS) into the
-document at /api/openapi.json. The enumerations come from choices.py, so they cannot drift.
+document at /api/openapi.json. The enumerations come from choices.py, so they cannot drift; the mesh
+and feature slugs are the catalogue's current ones, read when the document is asked for.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from typing import Any
 
 from .choices import CncfStatus, DataPlane, Level, Maturity, Platforms, Status
 from .filters import ALL_STATUSES
+from .models import Feature, Mesh
 
 SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 50}
 BOOLEAN_WORD = {
     "type": "string",
-    "enum": ["true", "false", "1", "0", "on", "off", "yes", "no"],
-    "description": "A yes/no value; anything else answers 400.",
+    "enum": ["true", "false", "1", "0", "on", "off", "yes", "no", ""],
+    "description": "A yes/no value (any letter case; empty is no); anything else answers 400.",
 }
 URL_OR_EMPTY = {"type": "string", "description": "An absolute URL, or empty when not known."}
 DATE = {"type": "string", "format": "date"}
@@ -23,6 +25,11 @@ DATE = {"type": "string", "format": "date"}
 
 def _values(choices: type) -> list[str]:
     return [str(value) for value in choices.values]
+
+
+def _choice(values: list[str]) -> dict[str, Any]:
+    """A single-choice filter: one of the values, or empty for any."""
+    return {"type": "string", "enum": [*values, ""]}
 
 
 def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
@@ -36,25 +43,51 @@ def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) ->
     }
 
 
-TABLE_PARAMETERS = [
-    _query("q", {"type": "string", "maxLength": 100}, "Free text: narrows to the meshes it names, "
-           "or to the feature rows it names."),
-    _query("must", {"type": "array", "items": SLUG}, "Feature slugs every shown mesh must "
-           "support (repeat the parameter for several).", style="form", explode=True),
-    _query("partial", BOOLEAN_WORD, "Let “partial” count for `must`."),
-    _query("diff", BOOLEAN_WORD, "Only feature rows whose values differ between the meshes."),
-    _query("platforms", {"type": "string", "enum": _values(Platforms)}, "Platform."),
-    _query("data_plane", {"type": "string", "enum": _values(DataPlane)}, "Data-plane model."),
-    _query("smi", {"type": "string", "enum": ["full", "some", "none"]},
-           "Service Mesh Interface support: all four parts, some, or none."),
-    _query("maturity", {"type": "string", "enum": _values(Maturity)}, "Maturity tier."),
-    _query("status", {"type": "string", "enum": [*_values(Status), ALL_STATUSES]},
-           "Status; without it (and without `mesh`) discontinued products are left out."),
-    _query("offering", {"type": "string", "enum": ["open_source", "commercial"]},
-           "Open source or managed/commercial."),
-    _query("mesh", {"type": "array", "items": SLUG}, "Only these meshes, by slug (repeat the "
-           "parameter for several).", style="form", explode=True),
-]  # fmt: skip
+def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[dict[str, Any]]:
+    mesh_slug = {**SLUG, "enum": mesh_slugs} if mesh_slugs else SLUG
+    feature_slug = {**SLUG, "enum": feature_slugs} if feature_slugs else SLUG
+    return [
+        _query(
+            "q",
+            {"type": "string", "maxLength": 100},
+            "Free text: narrows to the meshes it names, or to the feature rows it names.",
+        ),
+        _query(
+            "must",
+            {"type": "array", "items": feature_slug},
+            "Feature slugs every shown mesh must support (repeat the parameter for several).",
+            style="form",
+            explode=True,
+        ),
+        _query("partial", BOOLEAN_WORD, "Let “partial” count for `must`."),
+        _query("diff", BOOLEAN_WORD, "Only feature rows whose values differ between the meshes."),
+        _query("platforms", _choice(_values(Platforms)), "Platform."),
+        _query("data_plane", _choice(_values(DataPlane)), "Data-plane model."),
+        _query(
+            "smi",
+            {"type": "string", "enum": ["full", "some", "none"]},
+            "Service Mesh Interface support: all four parts, some, or none.",
+        ),
+        _query("maturity", _choice(_values(Maturity)), "Maturity tier."),
+        _query(
+            "status",
+            {"type": "string", "enum": [*_values(Status), ALL_STATUSES]},
+            "Status; without it (and without `mesh`) discontinued products are left out.",
+        ),
+        _query(
+            "offering",
+            {"type": "string", "enum": ["open_source", "commercial"]},
+            "Open source or managed/commercial.",
+        ),
+        _query(
+            "mesh",
+            {"type": "array", "items": mesh_slug},
+            "Only these meshes, by slug (repeat the parameter for several).",
+            style="form",
+            explode=True,
+        ),
+    ]
+
 
 MESH_REQUIRED = [
     *("slug", "name", "summary", "website", "docs_url", "repository_url", "licence"),
@@ -146,41 +179,51 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-FRAGMENT: dict[str, Any] = {
-    "tags": [{"name": "catalogue", "description": "The meshes and their sourced feature values."}],
-    "paths": {
-        "/api/meshes.json": {
-            "get": {
-                "operationId": "listMeshes",
-                "tags": ["catalogue"],
-                "summary": "The meshes the table shows, with every feature value and its source",
-                "description": "Takes the comparison table's filters. Answers are cached until "
-                "the data changes and carry an ETag: send it as If-None-Match to get 304.",
-                "parameters": TABLE_PARAMETERS,
-                "responses": {
-                    "200": {
-                        "description": "One object per mesh, ordered by name.",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Mesh"},
+
+def fragment() -> dict[str, Any]:
+    """This app's part of the document (two queries: the current slugs)."""
+    mesh_slugs = list(Mesh.objects.order_by("slug").values_list("slug", flat=True))
+    feature_slugs = list(Feature.objects.order_by("slug").values_list("slug", flat=True))
+    return {
+        "tags": [
+            {"name": "catalogue", "description": "The meshes and their sourced feature values."}
+        ],
+        "paths": {
+            "/api/meshes.json": {
+                "get": {
+                    "operationId": "listMeshes",
+                    "tags": ["catalogue"],
+                    "summary": "The meshes the table shows, with every feature value and source",
+                    "description": "Takes the comparison table's filters. Answers are cached until "
+                    "the data changes and carry an ETag: send it as If-None-Match to get 304.",
+                    "parameters": table_parameters(mesh_slugs, feature_slugs),
+                    "responses": {
+                        "200": {
+                            "description": "One object per mesh, ordered by name.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Mesh"},
+                                    }
                                 }
-                            }
+                            },
+                        },
+                        "304": {"description": "Not modified since the ETag in If-None-Match."},
+                        "400": {
+                            "description": "A parameter could not be understood (JSON, per "
+                            "parameter), or one holds a NUL byte (plain text: that check "
+                            "comes before any view).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/FormErrors"}
+                                },
+                                "text/plain": {"schema": {"type": "string"}},
+                            },
                         },
                     },
-                    "304": {"description": "Not modified since the ETag in If-None-Match."},
-                    "400": {
-                        "description": "A parameter could not be understood.",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/FormErrors"}
-                            }
-                        },
-                    },
-                },
+                }
             }
-        }
-    },
-    "components": {"schemas": SCHEMAS},
-}
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,12 +1,13 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
 
-Each app describes its own endpoints in a fragment (a dict with `paths`, `components`, `tags`),
-listed in settings.OPENAPI_FRAGMENTS; this module only joins them, so core knows no domain.
+Each app describes its own endpoints in a fragment: a function, listed in
+settings.OPENAPI_FRAGMENTS, that returns a dict with `paths`, `components` and `tags`. This module
+only joins them, so core knows no domain. Adding an endpoint: describe it in its app's fragment
+(or add the app's fragment function to the setting).
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,6 @@ INFO = {
 }
 
 
-@cache
 def build_document() -> dict[str, Any]:
     document: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -34,7 +34,7 @@ def build_document() -> dict[str, Any]:
         "components": {},
     }
     for dotted in settings.OPENAPI_FRAGMENTS:
-        fragment = import_string(dotted)
+        fragment = import_string(dotted)()
         document["tags"] += fragment.get("tags", [])
         for path, item in fragment.get("paths", {}).items():
             if path in document["paths"]:

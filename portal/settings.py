@@ -290,4 +290,4 @@ for _network in METRICS_ALLOWED_NETWORKS:
         ) from None
 
 # Fragments of the OpenAPI description at /api/openapi.json: each app describes its own API.
-OPENAPI_FRAGMENTS = ["comparison.api_schema.FRAGMENT"]
+OPENAPI_FRAGMENTS = ["comparison.api_schema.fragment"]
