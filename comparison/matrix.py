@@ -175,8 +175,13 @@ def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = No
         ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
     }
     matrix = Matrix(meshes=meshes)
+    with_ids = [(mesh, mesh.pk) for mesh in meshes]  # .pk is a property: read it once per mesh
     for feature in features:
-        row_cells = [Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ())) for mesh in meshes]
+        feature_id = feature.pk
+        row_cells = [
+            Cell(mesh, feature, *values.get((mesh_id, feature_id), ()))
+            for mesh, mesh_id in with_ids
+        ]
         row = Row(feature=feature, cells=row_cells)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))
