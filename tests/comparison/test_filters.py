@@ -1,0 +1,84 @@
+"""The table's filters each filter what they say, and the form says how many are set."""
+
+import pytest
+from django.test import SimpleTestCase
+
+from comparison.filters import DisplayOptionsForm, TableQuery
+from comparison.models import Mesh
+
+API = "/api/meshes.json"
+html = SimpleTestCase()
+
+
+def slugs(client, query: str) -> set[str]:
+    return {mesh["slug"] for mesh in client.get(f"{API}?{query}").json()}
+
+
+def test_open_source_offering_returns_exactly_the_active_open_source_meshes(client, db):
+    expected = set(Mesh.objects.active().filter(open_source=True).values_list("slug", flat=True))
+    assert expected
+    assert slugs(client, "offering=open_source") == expected
+    commercial = slugs(client, "offering=commercial")
+    assert commercial and commercial.isdisjoint(expected)
+
+
+def test_full_smi_returns_the_meshes_implementing_all_four_parts(client, db):
+    from comparison.models import Support
+
+    # No mesh in the data implements all four parts; give one all four, and one three of them.
+    smi = Support.objects.filter(feature__slug__startswith="smi-")
+    smi.filter(mesh__slug="linkerd").update(level="yes", source="https://example.org/smi")
+    three = smi.filter(mesh__slug="kuma").order_by("feature__slug")
+    three.filter(pk__in=[c.pk for c in three[:3]]).update(level="yes", source="https://e.org/x")
+    assert slugs(client, "smi=full&status=all") == {"linkerd"}
+    assert "kuma" in slugs(client, "smi=some&status=all")
+
+
+def test_status_filter_and_all(client, db):
+    archived = set(Mesh.objects.filter(status="archived").values_list("slug", flat=True))
+    assert slugs(client, "status=archived") == archived
+    assert slugs(client, "status=all") == set(Mesh.objects.values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "counter"),
+    [
+        ("must=grpc&must=tracing", "(2 chosen)"),
+        ("must=grpc", "(1 chosen)"),
+        ("maturity=leading&data_plane=sidecar", "(2 set)"),
+    ],
+)
+def test_the_form_counts_what_is_chosen(client, db, query, counter):
+    response = client.get(f"/?{query}")
+    html.assertContains(response, f'<span class="count">{counter}</span>', html=True)
+
+
+def test_no_counter_without_a_choice(client, db):
+    response = client.get("/")
+    html.assertNotContains(response, '<span class="count">')
+
+
+def test_display_options_are_not_filters(db):
+    query = TableQuery(_query("partial=true&diff=true"))
+    assert query.partial_ok and query.diff
+    assert "partial" not in query.filter.filters and "diff" not in query.filter.filters
+    assert query.is_filtered
+
+
+def test_bad_display_option_is_an_error_of_the_query(db):
+    query = TableQuery(_query("diff=perhaps"))
+    assert "diff" in query.errors
+    assert not DisplayOptionsForm(_query("diff=perhaps")).is_valid()
+
+
+def test_free_text_is_matched_once(db, django_assert_num_queries):
+    query = TableQuery(_query("q=tracing"))
+    query.filter.qs  # noqa: B018 (evaluates the filters)
+    with django_assert_num_queries(0):
+        assert [f.slug for f in query.filter.features()] == ["tracing"]
+
+
+def _query(text: str):
+    from django.http import QueryDict
+
+    return QueryDict(text)

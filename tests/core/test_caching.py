@@ -1,0 +1,76 @@
+"""The page cache: ETags from the data version and the release, error pages never stored."""
+
+import pytest
+from django.core.cache import cache
+
+from core.caching import PAGE_KEY_PREFIX, local_pages
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+    cache.clear()
+    local_pages.pages.clear()
+    local_pages.size = 0
+
+
+def stored_pages() -> int:
+    return len(local_pages.pages)
+
+
+def test_a_404_is_never_cached_nor_tagged(client, db, page_cache):
+    response = client.get("/meshes/no-such-mesh/")
+    assert response.status_code == 404
+    assert not response.has_header("ETag")
+    assert stored_pages() == 0
+    assert client.get("/meshes/no-such-mesh/").status_code == 404
+
+
+def test_a_400_is_never_cached_nor_tagged(client, db, page_cache):
+    response = client.get("/?partial=maybe")
+    assert response.status_code == 400
+    assert not response.has_header("ETag")
+    assert stored_pages() == 0
+
+
+def test_a_good_page_is_stored_once_under_its_etag(client, db, page_cache):
+    first = client.get("/meshes/linkerd/")
+    assert first.status_code == 200
+    assert stored_pages() == 1
+    key = PAGE_KEY_PREFIX + first["ETag"].strip('"')
+    assert cache.get(key).bodies["identity"] == first.content
+    assert first["Cache-Control"] == "public, no-cache"
+
+
+def test_head_answers_like_get_without_a_body(client, db, page_cache):
+    get = client.get("/meshes/linkerd/")
+    head = client.head("/meshes/linkerd/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert (
+        client.head("/meshes/linkerd/", headers={"If-None-Match": get["ETag"]}).status_code == 304
+    )
+
+
+def test_a_new_release_retires_cached_pages(client, db, page_cache, settings):
+    before = client.get("/meshes/linkerd/")["ETag"]
+    settings.RELEASE_VERSION = "next-release"
+    after = client.get("/meshes/linkerd/", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after["ETag"] != before
+
+
+def test_language_and_address_give_different_etags(client, db, page_cache):
+    english = client.get("/meshes/linkerd/")["ETag"]
+    german = client.get("/de/meshes/linkerd/")["ETag"]
+    other = client.get("/meshes/istio-sidecar/")["ETag"]
+    assert len({english, german, other}) == 3
+
+
+def test_without_the_page_cache_there_is_no_etag(client, db):
+    local_pages.pages.clear()
+    response = client.get("/meshes/linkerd/")
+    assert response.status_code == 200
+    assert not response.has_header("ETag")
+    assert stored_pages() == 0

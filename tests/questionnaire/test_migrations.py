@@ -1,0 +1,50 @@
+"""Moving the Questionnaire model from the comparison app keeps its table, rows and permission."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE_MOVE = [("comparison", "0007_bilingual_names"), ("questionnaire", None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_results_survive_the_move_to_the_questionnaire_app():
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(BEFORE_MOVE)
+    old_apps = executor.loader.project_state([BEFORE_MOVE[0]]).apps
+    OldQuestionnaire = old_apps.get_model("comparison", "Questionnaire")
+    public_id = uuid.uuid4()
+    OldQuestionnaire.objects.create(
+        public_id=public_id,
+        answers={"steps": {}, "must": ["mtls-http"]},
+        data_fingerprint="x",
+        verdict="consider",
+        shortlist=["linkerd"],
+    )
+    ContentType = old_apps.get_model("contenttypes", "ContentType")
+    assert ContentType.objects.filter(app_label="comparison", model="questionnaire").exists()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType as CurrentContentType
+
+    from questionnaire.models import Questionnaire
+
+    CurrentContentType.objects.clear_cache()
+    moved = Questionnaire.objects.get(public_id=public_id)
+    assert moved.shortlist == ["linkerd"]
+    assert moved.verdict == "consider"
+    editors = Group.objects.get(name="Editors")
+    view = editors.permissions.get(codename="view_questionnaire")
+    assert (view.content_type.app_label, view.content_type.model) == (
+        "questionnaire",
+        "questionnaire",
+    )
+    assert not CurrentContentType.objects.filter(
+        app_label="comparison", model="questionnaire"
+    ).exists()
