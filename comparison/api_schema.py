@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import TextChoices
+
 from .choices import CncfStatus, DataPlane, Level, Maturity, Platforms, Status
 from .filters import ALL_STATUSES
 from .models import Feature, Mesh
@@ -23,7 +25,7 @@ URL_OR_EMPTY = {"type": "string", "description": "An absolute URL, or empty when
 DATE = {"type": "string", "format": "date"}
 
 
-def _values(choices: type) -> list[str]:
+def _values(choices: type[TextChoices]) -> list[str]:
     return [str(value) for value in choices.values]
 
 
