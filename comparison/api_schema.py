@@ -51,7 +51,8 @@ def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[di
     return [
         _query(
             "q",
-            {"type": "string", "maxLength": 100},
+            # No NUL: every address answers a NUL byte in a parameter with 400 (plain text).
+            {"type": "string", "maxLength": 100, "pattern": "^[^\\u0000]*$"},
             "Free text: narrows to the meshes it names, or to the feature rows it names.",
         ),
         _query(
