@@ -11,7 +11,18 @@ from typing import Any
 
 from django.db.models import TextChoices
 
-from .choices import CncfStatus, DataPlane, Level, Maturity, Platforms, Status
+from .choices import (
+    BuildsOn,
+    Cloud,
+    CncfStatus,
+    DataPlane,
+    Level,
+    Maturity,
+    Orchestrator,
+    Platforms,
+    ProxyFamily,
+    Status,
+)
 from .filters import ALL_STATUSES
 from .models import Feature, Mesh
 
@@ -92,12 +103,44 @@ def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[di
     ]
 
 
+# Facts with a source page of their own: `<fact>` and `<fact>_source` (a URL, or empty).
+FACT_SOURCES = [
+    "licence_source", "cncf_source", "runs_without_kubernetes_source",
+    "kubernetes_vm_workloads_source", "orchestrators_source", "clouds_source",
+    "commercial_support_source", "stable_releases_source", "proxy_family_source",
+    "traffic_split_source",
+]  # fmt: skip
+OPTIONAL_YES_NO = {"type": ["boolean", "null"], "description": "null when not known."}
+
+
+def _with_empty(values: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": [*values, ""], "description": "Empty when not known."}
+
+
+MESH_EXTRA_PROPERTIES: dict[str, Any] = {
+    "licence_spdx": {"type": "string", "description": "An SPDX expression, or empty."},
+    "runs_without_kubernetes": OPTIONAL_YES_NO,
+    "kubernetes_vm_workloads": OPTIONAL_YES_NO,
+    "orchestrators": {"type": "array", "items": {"type": "string", "enum": _values(Orchestrator)}},
+    "orchestrators_note": {"type": "string"},
+    "clouds": {"type": "array", "items": {"type": "string", "enum": _values(Cloud)}},
+    "bound_to_cloud": _with_empty(_values(Cloud)),
+    "cloud_note": {"type": "string"},
+    "commercial_support": {"type": "string", "description": "Who sells support; empty if nobody."},
+    "stable_releases_free": OPTIONAL_YES_NO,
+    "stable_releases_note": {"type": "string"},
+    "proxy_family": _with_empty(_values(ProxyFamily)),
+    "builds_on": _with_empty(_values(BuildsOn)),
+    **{name: URL_OR_EMPTY for name in FACT_SOURCES},
+}
+
 MESH_REQUIRED = [
     *("slug", "name", "summary", "website", "docs_url", "repository_url", "licence"),
     *("open_source", "developer", "current_version", "current_version_source", "proxy"),
     *("data_plane", "platforms", "platform_notes", "maturity", "status", "status_date"),
     *("status_note", "status_source", "successor", "cncf_status", "last_verified"),
     *("traffic_split_lines", "url", "features"),
+    *MESH_EXTRA_PROPERTIES,
 ]
 
 SCHEMAS: dict[str, Any] = {
@@ -154,6 +197,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Lines of YAML for a 90/10 traffic split; null when not known.",
             },
             "url": {"type": "string", "description": "The mesh's page on this portal (a path)."},
+            **MESH_EXTRA_PROPERTIES,
             "features": {
                 "type": "object",
                 "description": "One entry per feature slug (or per row named by `q`).",

@@ -152,6 +152,15 @@ else:
         }
     }
 # Public pages are cached until the data changes; off while developing so template edits show.
+# POST /api/recommend: requests per client address, counted by django-ratelimit in the default
+# cache (shared by every app server; with Redis the counting is atomic, with the database cache
+# it may let a few extra requests through under heavy concurrency, which is acceptable here).
+RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy every request comes from the proxy's address: name the header it sets instead.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
@@ -292,4 +301,4 @@ for _network in METRICS_ALLOWED_NETWORKS:
         ) from None
 
 # Fragments of the OpenAPI description at /api/openapi.json: each app describes its own API.
-OPENAPI_FRAGMENTS = ["comparison.api_schema.fragment"]
+OPENAPI_FRAGMENTS = ["comparison.api_schema.fragment", "questionnaire.api_schema.fragment"]

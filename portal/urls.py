@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.openapi import openapi_document
+from questionnaire.views import api_recommend
 
 admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/openapi.json", openapi_document, name="openapi"),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
+        path("api/recommend", api_recommend, name="api-recommend"),
         path("", include("comparison.urls")),
         prefix_default_language=False,
     ),
