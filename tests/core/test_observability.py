@@ -206,12 +206,15 @@ def test_gunicorn_workers_share_metrics_and_log_json(tmp_path: Path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    labels = {"view": "healthz", "method": "GET", "status": "200"}
-    assert sample(text, "portal_http_requests_total", **labels) == 31
     log.seek(0)
     lines = [json.loads(line) for line in log if line.startswith("{")]
     requests = [line for line in lines if line.get("logger") == "portal.requests"]
-    assert len(requests) == 32
-    assert len({line["request_id"] for line in requests}) == 32
+    health_checks = [line for line in requests if line["path"] == "/healthz"]
+    # At least the 31 that answered in time (a start-up probe may have timed out client-side but
+    # still been answered); the scrape counts exactly what the workers logged, whichever answered.
+    assert len(health_checks) >= 31
+    labels = {"view": "healthz", "method": "GET", "status": "200"}
+    assert sample(text, "portal_http_requests_total", **labels) == len(health_checks)
+    assert len({line["request_id"] for line in requests}) == len(requests)
     assert {line["path"] for line in requests} == {"/healthz", "/metrics"}
     assert all(line["status"] == 200 and line["method"] == "GET" for line in requests)
