@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from comparison.sitemaps import SITEMAPS
 from core.openapi import openapi_document
 from questionnaire.views import api_recommend
 
@@ -14,6 +16,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # /healthz and /metrics are answered by core.observability.OperationsEndpointsMiddleware.
     path("api/openapi.json", openapi_document, name="openapi"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
         path("api/recommend", api_recommend, name="api-recommend"),
