@@ -132,6 +132,16 @@ MESH_EXTRA_PROPERTIES: dict[str, Any] = {
     "proxy_family": _with_empty(_values(ProxyFamily)),
     "builds_on": _with_empty(_values(BuildsOn)),
     **{name: URL_OR_EMPTY for name in FACT_SOURCES},
+    "successor_links": {
+        "type": "array",
+        "description": "What users of a discontinued product moved to, with links.",
+        "items": {
+            "type": "object",
+            "required": ["name", "url"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "url": {"type": "string"}},
+        },
+    },
 }
 
 MESH_REQUIRED = [
