@@ -4,6 +4,10 @@ One counter, the data version, lives in the shared cache (Redis or the database)
 bump it when their data changes (comparison/signals.py), which retires every cached page at once
 on every app server. A page's ETag is derived from that version, the release and the request, so
 Django's `condition()` answers a conditional GET without rendering anything.
+
+A page is compressed (gzip and brotli) once, when it is stored; every later request is answered
+with the stored bytes in the encoding it accepts. Each encoding is its own representation with its
+own ETag (`"<page>-br"`), all three stored under the page's key.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -26,15 +31,30 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import condition
 from redis.exceptions import RedisError
 
+from .compression import compressed_variants, is_compressible, request_encoding, use_encoding
+from .metrics import PAGE_CACHE_LOOKUPS
+
 logger = logging.getLogger(__name__)
 
 DATA_VERSION_KEY = "portal:data-version"
 LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
-PAGE_KEY_PREFIX = "portal:page:"
+PAGE_KEY_PREFIX = "portal:page:v2:"
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
+IDENTITY = "identity"
 
 View = Callable[..., HttpResponse]
-StoredPage = tuple[bytes, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A rendered page: its body in each encoding (identity, br, gzip) and its headers."""
+
+    bodies: dict[str, bytes]
+    headers: dict[str, str]
+
+    @property
+    def size(self) -> int:
+        return sum(len(body) for body in self.bodies.values())
 
 
 # What a cache backend raises when its server is gone: Redis's errors, socket errors, or the
@@ -126,19 +146,20 @@ def bump_data_version() -> None:
         pass
 
 
-def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
-    """The ETag of a public page: None (no ETag, no caching) when the page cache is off or the
-    shared cache is down (without the data version no stored page can be known to be current)."""
+def page_key(request: HttpRequest) -> str | None:
+    """The name of a public page's content, whatever its encoding; None (no ETag, no caching)
+    when the page cache is off or the shared cache is down (without the data version no stored
+    page can be known to be current)."""
     if not settings.PAGE_CACHE:
         return None
     # condition() and the page store both ask; read the data version once per request.
-    memo = getattr(request, "_portal_page_etag", "")
+    memo = getattr(request, "_portal_page_key", "")
     if memo != "":
         return memo
     try:
         version = data_version()
     except CacheUnavailable:
-        request._portal_page_etag = None  # type: ignore[attr-defined]
+        request._portal_page_key = None  # type: ignore[attr-defined]
         return None
     parts = [
         settings.RELEASE_VERSION,
@@ -147,13 +168,22 @@ def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
         request.get_full_path(),
         *(request.headers.get(name, "") for name in VARY_HEADERS),
     ]
-    etag = '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
-    request._portal_page_etag = etag  # type: ignore[attr-defined]
-    return etag
+    key = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    request._portal_page_key = key  # type: ignore[attr-defined]
+    return key
+
+
+def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
+    """The ETag of the representation this request gets: the page key and the encoding."""
+    key = page_key(request)
+    if key is None:
+        return None
+    encoding = request_encoding(request)
+    return f'"{key}-{encoding}"' if encoding else f'"{key}"'
 
 
 class LocalPages:
-    """This process's copies of pages from the shared cache, keyed by ETag.
+    """This process's copies of pages from the shared cache, keyed by page key.
 
     Safe to keep per process because the ETag already names the data version read from the shared
     cache on every request: a change anywhere gives new ETags, and old entries are never asked for
@@ -175,13 +205,13 @@ class LocalPages:
 
     def put(self, etag: str, page: StoredPage) -> None:
         with self.lock:
-            if etag in self.pages or len(page[0]) > self.max_bytes:
+            if etag in self.pages or page.size > self.max_bytes:
                 return
             self.pages[etag] = page
-            self.size += len(page[0])
+            self.size += page.size
             while self.size > self.max_bytes:
-                _, (content, _) = self.pages.popitem(last=False)
-                self.size -= len(content)
+                _, oldest = self.pages.popitem(last=False)
+                self.size -= oldest.size
 
 
 local_pages = LocalPages(LOCAL_PAGES_MAX_BYTES)
@@ -190,35 +220,49 @@ local_pages = LocalPages(LOCAL_PAGES_MAX_BYTES)
 def _stored_page(view: View) -> View:
     """Serve a page's body from this process or the shared cache; render and store it if absent.
 
-    Only successful, non-streaming GET/HEAD responses are stored: an error page never is.
+    Only successful, non-streaming GET/HEAD responses are stored: an error page never is. The
+    compressed variants are made here, once per page, and stored with it.
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        etag = page_etag(request)
-        if etag is None or request.method not in ("GET", "HEAD"):
+        key = page_key(request)
+        if key is None or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        stored = local_pages.get(etag)
+        stored = local_pages.get(key)
+        lookup = "local"
         if stored is None:
-            key = PAGE_KEY_PREFIX + etag.strip('"')
+            lookup = "shared"
             try:
-                stored = cache_call("get", key)
+                stored = cache_call("get", PAGE_KEY_PREFIX + key)
             except CacheUnavailable:
+                PAGE_CACHE_LOOKUPS.labels("unavailable").inc()
                 return view(request, *args, **kwargs)
-            if stored is None:
+            if not isinstance(stored, StoredPage):
+                lookup = "miss"
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
+                    PAGE_CACHE_LOOKUPS.labels(lookup).inc()
                     return response
-                stored = (response.content, dict(response.headers))
+                bodies = {IDENTITY: response.content}
+                if is_compressible(response):
+                    bodies |= compressed_variants(response.content)
+                stored = StoredPage(bodies, dict(response.headers))
                 try:
-                    cache_call("set", key, stored, settings.PAGE_CACHE_SECONDS)
+                    cache_call("set", PAGE_KEY_PREFIX + key, stored, settings.PAGE_CACHE_SECONDS)
                 except CacheUnavailable:
+                    PAGE_CACHE_LOOKUPS.labels(lookup).inc()
                     return response
-            local_pages.put(etag, stored)
-        content, headers = stored
-        response = HttpResponse(content)
-        for name, value in headers.items():
+            local_pages.put(key, stored)
+        PAGE_CACHE_LOOKUPS.labels(lookup).inc()
+        response = HttpResponse()
+        for name, value in stored.headers.items():
             response[name] = value
+        encoding = request_encoding(request)
+        if encoding in stored.bodies:
+            use_encoding(response, encoding, stored.bodies[encoding])
+        else:
+            response.content = stored.bodies[IDENTITY]
         return response
 
     return wrapper
@@ -242,7 +286,7 @@ def cached_public_page(view: View) -> View:
             del response["ETag"]
             return response
         response["Cache-Control"] = "public, no-cache"  # store, but always revalidate (cheap)
-        patch_vary_headers(response, VARY_HEADERS)
+        patch_vary_headers(response, (*VARY_HEADERS, "Accept-Encoding"))
         return response
 
     return wrapper

@@ -1,6 +1,7 @@
 """gunicorn settings from the environment: gunicorn -c portal/gunicorn_conf.py portal.wsgi"""
 
 import os
+import tempfile
 
 
 def _int(name: str, default: int) -> int:
@@ -19,3 +20,39 @@ max_requests = _int("WEB_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
 timeout = _int("WEB_TIMEOUT", 30)
 accesslog = os.environ.get("ACCESS_LOG") or None
+# The workers' metrics meet in one directory, which /metrics adds up. It must be set before any
+# worker imports prometheus_client, and start empty: values from a previous run would count again.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "core.jsonlog.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
+def on_starting(server) -> None:
+    os.makedirs(_metrics_dir, exist_ok=True)
+    for entry in os.listdir(_metrics_dir):
+        if entry.endswith(".db"):  # prometheus_client's files only, whatever else is there
+            os.remove(os.path.join(_metrics_dir, entry))
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from environment v
 strictly: a value that cannot be understood stops start-up instead of silently becoming a default.
 """
 
+import ipaddress
 import os
 from importlib import metadata
 from pathlib import Path
@@ -99,9 +100,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and counts every request, and gives each one an id for the logs.
+    "core.observability.RequestObservabilityMiddleware",
+    # Before the host and HTTPS checks: probes and Prometheus come by address, over plain HTTP.
+    "core.observability.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.CrossOriginResourcePolicyMiddleware",
+    "core.compression.CompressionMiddleware",
     # Before anything reads the request, so its 400s still pass the header middleware above.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RejectUndecodableRequestMiddleware",
@@ -256,6 +262,8 @@ if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = (proxy_header, "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(proxy_header))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Where that redirect goes when HTTPS is served on another host or port (empty: the same host).
+SECURE_SSL_HOST = os.environ.get("SECURE_SSL_HOST", "").strip() or None
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -316,9 +324,38 @@ QUESTIONNAIRE_RESULTS_PER_HOUR = env_int("QUESTIONNAIRE_RESULTS_PER_HOUR", 60)
 # How old a "last verified" date may get before public pages flag the data as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365)
 
+# --- Operations -----------------------------------------------------------------------------
+# LOG_FORMAT=json: every log record is one JSON line, and every request logs one line with its
+# method, path, status, duration and request id (X-Request-ID, taken from a proxy or made here).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "core.jsonlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Prometheus metrics at /metrics: off unless METRICS_ENABLED, and then only for clients in
+# METRICS_ALLOWED_NETWORKS that did not come through a proxy (no X-Forwarded-For / Forwarded),
+# so an ingress never exposes them. Under gunicorn the workers share them through
+# PROMETHEUS_MULTIPROC_DIR (portal/gunicorn_conf.py sets one up).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is no network."
+        ) from None
+
+# Fragments of the OpenAPI description at /api/openapi.json: each app describes its own API.
+OPENAPI_FRAGMENTS = ["comparison.api_schema.fragment", "questionnaire.api_schema.fragment"]

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from comparison.sitemaps import SITEMAPS
-from core.health import healthz
+from core.openapi import openapi_document
 from questionnaire.views import api_recommend
 
 admin.site.site_header = "Service mesh portal: editors"
@@ -14,7 +14,8 @@ admin.site.index_title = "Mesh data"
 # English at /, German at /de/: the language is part of every shareable address.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    # /healthz and /metrics are answered by core.observability.OperationsEndpointsMiddleware.
+    path("api/openapi.json", openapi_document, name="openapi"),
     path(
         "sitemap.xml",
         sitemap,

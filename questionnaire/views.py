@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.decorators import ratelimit
+from prometheus_client import Counter
 
 from comparison.models import Feature
 from core.http import HtmxHttpRequest
@@ -26,6 +27,10 @@ from .models import Questionnaire
 from .wizard import LAST_STEP, STEPS, Wizard, answer_steps, parse_step
 
 TEMPLATE = "questionnaire/questionnaire.html"
+
+COMPLETIONS = Counter(
+    "portal_questionnaire_completions_total", "Questionnaires completed and stored as a result."
+)
 
 
 def _bad_step() -> HttpResponse:
@@ -106,6 +111,7 @@ def submit_step(request: HtmxHttpRequest) -> HttpResponse:
     url = _result_url(request, wizard.stored_answers())
     if url is None:
         return _too_many_results()
+    COMPLETIONS.inc()
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

@@ -301,6 +301,10 @@ def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:
             found.append(UrlPattern(entry.name or regex, regex, sample))
 
     walk(get_resolver().url_patterns, "")
+    # Answered by a middleware before URL resolution (core.observability), fuzzed all the same
+    # (/metrics too is answered there, but only when switched on).
+    for path in ("healthz",):
+        found.append(UrlPattern(path, f"^{path}$", f"/{path}"))
     return found
 
 

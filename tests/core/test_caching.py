@@ -38,7 +38,7 @@ def test_a_good_page_is_stored_once_under_its_etag(client, db, page_cache):
     assert first.status_code == 200
     assert stored_pages() == 1
     key = PAGE_KEY_PREFIX + first["ETag"].strip('"')
-    assert cache.get(key)[0] == first.content
+    assert cache.get(key).bodies["identity"] == first.content
     assert first["Cache-Control"] == "public, no-cache"
 
 

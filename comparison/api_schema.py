@@ -1,0 +1,286 @@
+"""The OpenAPI description of the catalogue's JSON API, /api/meshes.json.
+
+core/openapi.py joins this with the other apps' fragments (settings.OPENAPI_FRAGMENTS) into the
+document at /api/openapi.json. The enumerations come from choices.py, so they cannot drift; the mesh
+and feature slugs are the catalogue's current ones, read when the document is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import TextChoices
+
+from .choices import (
+    BuildsOn,
+    Cloud,
+    CncfStatus,
+    DataPlane,
+    Level,
+    Maturity,
+    Orchestrator,
+    Platforms,
+    ProxyFamily,
+    Status,
+)
+from .filters import ALL_STATUSES
+from .models import Feature, Mesh
+
+SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 50}
+BOOLEAN_WORD = {
+    "type": "string",
+    "enum": ["true", "false", "1", "0", "on", "off", "yes", "no", ""],
+    "description": "A yes/no value (any letter case; empty is no); anything else answers 400.",
+}
+URL_OR_EMPTY = {"type": "string", "description": "An absolute URL, or empty when not known."}
+DATE = {"type": "string", "format": "date"}
+
+
+def _values(choices: type[TextChoices]) -> list[str]:
+    return [str(value) for value in choices.values]
+
+
+def _choice(values: list[str]) -> dict[str, Any]:
+    """A single-choice filter: one of the values, or empty for any."""
+    return {"type": "string", "enum": [*values, ""]}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+        **extra,
+    }
+
+
+def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[dict[str, Any]]:
+    mesh_slug = {**SLUG, "enum": mesh_slugs} if mesh_slugs else SLUG
+    feature_slug = {**SLUG, "enum": feature_slugs} if feature_slugs else SLUG
+    return [
+        _query(
+            "q",
+            # No NUL: every address answers a NUL byte in a parameter with 400 (plain text).
+            {"type": "string", "maxLength": 100, "pattern": "^[^\\u0000]*$"},
+            "Free text: narrows to the meshes it names, or to the feature rows it names.",
+        ),
+        _query(
+            "must",
+            {"type": "array", "items": feature_slug},
+            "Feature slugs every shown mesh must support (repeat the parameter for several).",
+            style="form",
+            explode=True,
+        ),
+        _query("partial", BOOLEAN_WORD, "Let “partial” count for `must`."),
+        _query("diff", BOOLEAN_WORD, "Only feature rows whose values differ between the meshes."),
+        _query("platforms", _choice(_values(Platforms)), "Platform."),
+        _query("data_plane", _choice(_values(DataPlane)), "Data-plane model."),
+        _query(
+            "smi",
+            {"type": "string", "enum": ["full", "some", "none"]},
+            "Service Mesh Interface support: all four parts, some, or none.",
+        ),
+        _query("maturity", _choice(_values(Maturity)), "Maturity tier."),
+        _query(
+            "status",
+            {"type": "string", "enum": [*_values(Status), ALL_STATUSES]},
+            "Status; without it (and without `mesh`) discontinued products are left out.",
+        ),
+        _query(
+            "offering",
+            {"type": "string", "enum": ["open_source", "commercial"]},
+            "Open source or managed/commercial.",
+        ),
+        _query(
+            "mesh",
+            {"type": "array", "items": mesh_slug},
+            "Only these meshes, by slug (repeat the parameter for several).",
+            style="form",
+            explode=True,
+        ),
+    ]
+
+
+# Facts with a source page of their own: `<fact>` and `<fact>_source` (a URL, or empty).
+FACT_SOURCES = [
+    "licence_source", "cncf_source", "runs_without_kubernetes_source",
+    "kubernetes_vm_workloads_source", "orchestrators_source", "clouds_source",
+    "commercial_support_source", "stable_releases_source", "proxy_family_source",
+    "traffic_split_source",
+]  # fmt: skip
+OPTIONAL_YES_NO = {"type": ["boolean", "null"], "description": "null when not known."}
+
+
+def _with_empty(values: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": [*values, ""], "description": "Empty when not known."}
+
+
+MESH_EXTRA_PROPERTIES: dict[str, Any] = {
+    "licence_spdx": {"type": "string", "description": "An SPDX expression, or empty."},
+    "runs_without_kubernetes": OPTIONAL_YES_NO,
+    "kubernetes_vm_workloads": OPTIONAL_YES_NO,
+    "orchestrators": {"type": "array", "items": {"type": "string", "enum": _values(Orchestrator)}},
+    "orchestrators_note": {"type": "string"},
+    "clouds": {"type": "array", "items": {"type": "string", "enum": _values(Cloud)}},
+    "bound_to_cloud": _with_empty(_values(Cloud)),
+    "cloud_note": {"type": "string"},
+    "commercial_support": {"type": "string", "description": "Who sells support; empty if nobody."},
+    "stable_releases_free": OPTIONAL_YES_NO,
+    "stable_releases_note": {"type": "string"},
+    "proxy_family": _with_empty(_values(ProxyFamily)),
+    "builds_on": _with_empty(_values(BuildsOn)),
+    **{name: URL_OR_EMPTY for name in FACT_SOURCES},
+    "successor_links": {
+        "type": "array",
+        "description": "What users of a discontinued product moved to, with links.",
+        "items": {
+            "type": "object",
+            "required": ["name", "url"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "url": {"type": "string"}},
+        },
+    },
+}
+
+MESH_REQUIRED = [
+    *("slug", "name", "summary", "website", "docs_url", "repository_url", "licence"),
+    *("open_source", "developer", "current_version", "current_version_source", "proxy"),
+    *("data_plane", "platforms", "platform_notes", "maturity", "status", "status_date"),
+    *("status_note", "status_source", "successor", "cncf_status", "last_verified"),
+    *("traffic_split_lines", "url", "features"),
+    *MESH_EXTRA_PROPERTIES,
+]
+
+SCHEMAS: dict[str, Any] = {
+    "FeatureValue": {
+        "type": "object",
+        "required": ["level", "note", "source", "last_verified"],
+        "additionalProperties": False,
+        "properties": {
+            "level": {"type": "string", "enum": _values(Level)},
+            "note": {"type": "string"},
+            "source": {
+                **URL_OR_EMPTY,
+                "description": "Where the value was read; empty only for `unknown`.",
+            },
+            "last_verified": {**DATE, "description": "When an editor last checked the value."},
+        },
+    },
+    "Mesh": {
+        "type": "object",
+        "additionalProperties": False,
+        # Every property is always there (empty or null when not known).
+        "required": MESH_REQUIRED,
+        "properties": {
+            "slug": SLUG,
+            "name": {"type": "string"},
+            "summary": {"type": "string"},
+            "website": URL_OR_EMPTY,
+            "docs_url": URL_OR_EMPTY,
+            "repository_url": URL_OR_EMPTY,
+            "licence": {"type": "string"},
+            "open_source": {"type": "boolean"},
+            "developer": {"type": "string"},
+            "current_version": {"type": "string"},
+            "current_version_source": URL_OR_EMPTY,
+            "proxy": {"type": "string"},
+            "data_plane": {"type": "string", "enum": _values(DataPlane)},
+            "platforms": {"type": "string", "enum": _values(Platforms)},
+            "platform_notes": {"type": "string"},
+            "maturity": {"type": "string", "enum": _values(Maturity)},
+            "status": {"type": "string", "enum": _values(Status)},
+            "status_date": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "When a discontinued product was archived or reached end of life.",
+            },
+            "status_note": {"type": "string"},
+            "status_source": URL_OR_EMPTY,
+            "successor": {"type": "string"},
+            "cncf_status": {"type": "string", "enum": _values(CncfStatus)},
+            "last_verified": {**DATE, "description": "When an editor last checked the mesh."},
+            "traffic_split_lines": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "Lines of YAML for a 90/10 traffic split; null when not known.",
+            },
+            "url": {"type": "string", "description": "The mesh's page on this portal (a path)."},
+            **MESH_EXTRA_PROPERTIES,
+            "features": {
+                "type": "object",
+                "description": "One entry per feature slug (or per row named by `q`).",
+                "propertyNames": SLUG,
+                "additionalProperties": {"$ref": "#/components/schemas/FeatureValue"},
+            },
+        },
+    },
+    "FormErrors": {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "object",
+                "description": "Per parameter, what is wrong with it.",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["message", "code"],
+                        "properties": {"message": {"type": "string"}, "code": {"type": "string"}},
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+def fragment() -> dict[str, Any]:
+    """This app's part of the document (two queries: the current slugs)."""
+    mesh_slugs = list(Mesh.objects.order_by("slug").values_list("slug", flat=True))
+    feature_slugs = list(Feature.objects.order_by("slug").values_list("slug", flat=True))
+    return {
+        "tags": [
+            {"name": "catalogue", "description": "The meshes and their sourced feature values."}
+        ],
+        "paths": {
+            "/api/meshes.json": {
+                "get": {
+                    "operationId": "listMeshes",
+                    "tags": ["catalogue"],
+                    "summary": "The meshes the table shows, with every feature value and source",
+                    "description": "Takes the comparison table's filters. Answers are cached until "
+                    "the data changes and carry an ETag: send it as If-None-Match to get 304.",
+                    "parameters": table_parameters(mesh_slugs, feature_slugs),
+                    "responses": {
+                        "200": {
+                            "description": "One object per mesh, ordered by name.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Mesh"},
+                                    }
+                                }
+                            },
+                        },
+                        "304": {"description": "Not modified since the ETag in If-None-Match."},
+                        "400": {
+                            "description": "A parameter could not be understood (JSON, per "
+                            "parameter), or one holds a NUL byte (plain text: that check "
+                            "comes before any view).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/FormErrors"}
+                                },
+                                "text/plain": {"schema": {"type": "string"}},
+                            },
+                        },
+                    },
+                }
+            }
+        },
+        "components": {"schemas": SCHEMAS},
+    }
