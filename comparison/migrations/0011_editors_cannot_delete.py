@@ -27,6 +27,6 @@ def grant_delete(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("comparison", "0009_decision_facts")]
+    dependencies = [("comparison", "0010_successor_links")]
 
     operations = [migrations.RunPython(revoke_delete, grant_delete)]
