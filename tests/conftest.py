@@ -268,8 +268,13 @@ def _sample_path(route: str, samples: dict[str, str]) -> str:
     # Unnamed groups (the history revert route) are the object's id, then its history record's.
     unnamed = iter([samples["object_id"], samples["history_id"]])
 
+    # A slug names a row of the model the address's first segment is about (features/<slug>/).
+    section = route.lstrip("^").split("/", 1)[0]
+
     def group(match: re.Match) -> str:
         name = match.group(1)
+        if name == "slug":
+            return samples.get(f"slug@{section}", samples["slug"])
         return samples.get(name, samples["object_id"]) if name else next(unnamed, "1")
 
     route = route.lstrip("^").removesuffix("\\Z").removesuffix("$")
@@ -312,6 +317,7 @@ def url_samples(db) -> dict[str, str]:
     history = mesh.history.earliest()
     return {
         "slug": mesh.slug,
+        "slug@features": "grpc",
         "public_id": str(stored.public_id),
         "object_id": str(mesh.pk),
         "id": "1",
@@ -333,6 +339,7 @@ def url_patterns_without_rows() -> list[UrlPattern]:
     by a test, whose rows the test process does not see)."""
     samples = {
         "slug": "linkerd",
+        "slug@features": "grpc",
         "public_id": "00000000-0000-4000-8000-000000000000",
         "object_id": "1",
         "history_id": "1",
