@@ -261,21 +261,19 @@ class UrlPattern:
         return f"UrlPattern({self.name!r}, {self.sample!r})"
 
 
-def _sample_path(route: str, samples: dict[str, str]) -> str:
-    """A path matching a route's regex, with each group filled from `samples` by name."""
+def _sample_path(route: str, samples: dict[str, str], route_name: str = "") -> str:
+    """A path matching a route's regex, with each group filled from `samples` by name (a key
+    "<route name>.<group>" wins over "<group>", e.g. a feature page's slug)."""
     import re
 
     # Unnamed groups (the history revert route) are the object's id, then its history record's.
     unnamed = iter([samples["object_id"], samples["history_id"]])
 
-    # A slug names a row of the model the address's first segment is about (features/<slug>/).
-    section = route.lstrip("^").split("/", 1)[0]
-
     def group(match: re.Match) -> str:
         name = match.group(1)
-        if name == "slug":
-            return samples.get(f"slug@{section}", samples["slug"])
-        return samples.get(name, samples["object_id"]) if name else next(unnamed, "1")
+        if not name:
+            return next(unnamed, "1")
+        return samples.get(f"{route_name}.{name}", samples.get(name, samples["object_id"]))
 
     route = route.lstrip("^").removesuffix("\\Z").removesuffix("$")
     filled = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)|\(()[^()]*\)", group, route)
@@ -299,7 +297,8 @@ def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:
                 walk(entry.url_patterns, prefix + part.removesuffix("\\Z"))
                 continue
             regex = prefix + part
-            found.append(UrlPattern(entry.name or regex, regex, _sample_path(regex, samples)))
+            sample = _sample_path(regex, samples, entry.name or "")
+            found.append(UrlPattern(entry.name or regex, regex, sample))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -317,7 +316,7 @@ def url_samples(db) -> dict[str, str]:
     history = mesh.history.earliest()
     return {
         "slug": mesh.slug,
-        "slug@features": "grpc",
+        "feature-detail.slug": "mtls-tcp",
         "public_id": str(stored.public_id),
         "object_id": str(mesh.pk),
         "id": "1",
@@ -339,7 +338,7 @@ def url_patterns_without_rows() -> list[UrlPattern]:
     by a test, whose rows the test process does not see)."""
     samples = {
         "slug": "linkerd",
-        "slug@features": "grpc",
+        "feature-detail.slug": "mtls-tcp",
         "public_id": "00000000-0000-4000-8000-000000000000",
         "object_id": "1",
         "history_id": "1",
