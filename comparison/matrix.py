@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -14,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .choices import Level
-from .models import Category, Feature, Mesh, Support, is_stale, stale_before
+from .models import Category, Feature, Mesh, SourceCheck, Support, is_stale, stale_before
 
 
 @dataclass(slots=True)
@@ -27,6 +28,15 @@ class Cell:
     note: str = ""
     source: str = ""
     last_verified: datetime.date | None = None
+    # The mesh's flagged release date (see ReleaseWatch) and, for a broken source, since when.
+    release_date: datetime.date | None = None
+    unreachable_since: datetime.date | None = None
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last_verified is not None and is_stale(
+            self.last_verified, release=self.release_date
+        )
 
     def get_level_display(self) -> str:
         return Level(self.level).label
@@ -42,6 +52,8 @@ def _words(language: str) -> dict[str, str]:
         "note_on": _("Note on"),
         "note": _("note"),
         "stale": _("stale: verified"),
+        "unreachable": _("source unreachable since"),
+        "suggest": _("Suggest a correction for"),
         "differs": _("values differ"),
         "rubric": _("What counts as yes for"),
     }
@@ -58,12 +70,20 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
     path (templates/comparison/_matrix_table.html holds the rest of the markup).
     """
     where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
-    stale = cell.last_verified is not None and is_stale(cell.last_verified, stale_date)
+    stale = cell.last_verified is not None and is_stale(
+        cell.last_verified, stale_date, cell.release_date
+    )
     parts = [
         f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
         f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}</span>'
     ]
-    if cell.source:
+    if cell.unreachable_since:
+        # A dead link helps nobody; say since when it has failed (the editors see it too).
+        parts.append(
+            f'\n<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
+            f"{w['unreachable']} {date_format(cell.unreachable_since, 'j M Y')}</span>"
+        )
+    elif cell.source:
         parts.append(
             f'\n<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
             f'<span class="visually-hidden">{w["source_for"]} {where}</span>'
@@ -77,10 +97,16 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
         )
     if stale:
         parts.append(
-            f' <span class="stale-mark">{w["stale"]} {date_format(cell.last_verified, "M Y")}'
-            "</span>"
+            ' <span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
+            f"{w['stale']} {date_format(cell.last_verified, 'M Y')}</span>"
         )
-    parts.append("</td>")
+    # A plain link (no token): the page stays publicly cacheable, the form page has the token.
+    parts.append(
+        f'\n<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
+        f'{escape(cell.mesh.slug)}&amp;feature={escape(cell.feature.slug)}">'
+        f'<span aria-hidden="true">✎</span><span class="visually-hidden">{w["suggest"]} '
+        f"{where}</span></a></td>"
+    )
     return "".join(parts)
 
 
@@ -97,7 +123,7 @@ class Row:
     def html(self) -> SafeString:
         """The whole table row: feature header (with its rubric) and one cell per mesh."""
         stale_date = stale_before()
-        w = words()
+        w = {**words(), "suggest_url": escape(reverse("comparison:suggest"))}
         name = escape(self.feature.display_name)
         differs = self.differs and len(self.cells) > 1
         row_class = ' class="differs"' if differs else ""
@@ -141,6 +167,11 @@ class Matrix:
     def row_count(self) -> int:
         return sum(len(group.rows) for group in self.groups)
 
+    def stale_count(self, mesh: Mesh) -> int:
+        """How many of `mesh`'s cells in this table are stale."""
+        index = self.meshes.index(mesh)
+        return sum(row.cells[index].is_stale for row in self.rows)
+
     def only_differences(self) -> Matrix:
         groups = [
             CategoryRows(group.category, [row for row in group.rows if row.differs])
@@ -165,15 +196,22 @@ def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = No
     """
     meshes = list(meshes)
     features = list(features if features is not None else Feature.objects.in_display_order())
+    unreachable = SourceCheck.objects.unreachable_since()
     values = {
         (mesh_id, feature_id): rest
         for mesh_id, feature_id, *rest in Support.objects.filter(
             mesh__in=meshes, feature__in=features
         ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
     }
+    release_dates = {mesh.pk: mesh.flagged_release_date for mesh in meshes}
     matrix = Matrix(meshes=meshes)
     for feature in features:
-        row_cells = [Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ())) for mesh in meshes]
+        row_cells = []
+        for mesh in meshes:
+            cell = Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ()))
+            cell.release_date = release_dates[mesh.pk]
+            cell.unreachable_since = unreachable.get(cell.source) if cell.source else None
+            row_cells.append(cell)
         row = Row(feature=feature, cells=row_cells)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))

@@ -250,6 +250,37 @@ AXES_VERBOSE = False
 # How old a "last verified" date may get before public pages flag the data as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365)
 
+
+def env_origin(name: str, default: str) -> str:
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get(name, "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a site origin: use scheme and host, e.g. https://meshes.example.org"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The public origin: absolute links in the changes feed are built from it, never from the
+# request's Host header.
+SITE_URL = env_origin("SITE_URL", "http://127.0.0.1:8000")
+
+# check_sources / check_releases: parallel requests, seconds to wait for an answer, seconds
+# between two requests to the same host, and failed checks in a row before a source is broken.
+CHECK_WORKERS = env_int("CHECK_WORKERS", 8)
+CHECK_TIMEOUT = float(env_int("CHECK_TIMEOUT", 15))
+CHECK_HOST_INTERVAL = float(env_int("CHECK_HOST_INTERVAL", 1))
+SOURCE_BROKEN_AFTER = env_int("SOURCE_BROKEN_AFTER", 2)
+
+# Public correction suggestions: per client address, counted in the default cache (Redis makes
+# the count exact across workers; the database cache may let a burst through a few too many).
+SUGGESTION_RATE = os.environ.get("SUGGESTION_RATE", "").strip() or "5/h"
+if client_ip_header := os.environ.get("CLIENT_IP_HEADER", "").strip():
+    # Behind a proxy every request comes from the proxy: count by the header it sets instead.
+    RATELIMIT_IP_META_KEY = client_ip_header
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
