@@ -90,7 +90,10 @@ class _RecordRedirects(urllib.request.HTTPRedirectHandler):
         if urlsplit(newurl).scheme not in ("http", "https"):
             return None  # only the web: never file:// or other schemes
         self.throttle.wait(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and req.get_method() == "HEAD":
+            new.method = "HEAD"  # follow a HEAD with a HEAD, not a download
+        return new
 
 
 def _request(
