@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Lag
+from django.db.models import Count, F, Q, Value, Window
+from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.urls import reverse
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
@@ -667,6 +667,12 @@ def _as_datetime(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
 
 
+def _own(field: str) -> Window:
+    """A history row's own value as a window expression. Filters on it apply after the window
+    functions, where a plain filter would remove rows before Lag() could compare with them."""
+    return Window(FirstValue(Coalesce(field, Value(""))), partition_by=[F("history_id")])
+
+
 def _level_changes(limit: int, mesh: str | None) -> list[Change]:
     """Support levels that changed, from the history, in one query.
 
@@ -681,12 +687,14 @@ def _level_changes(limit: int, mesh: str | None) -> list[Change]:
         feature_name=F("feature__name"),
         feature_name_de=F("feature__name_de"),
         feature_slug=F("feature__slug"),
+        row_type=_own("history_type"),
+        row_reason=_own("history_change_reason"),
     )
     rows = (
         history.filter(previous__isnull=False)
         .exclude(previous=F("level"))
-        .exclude(history_type="-")
-        .exclude(history_change_reason__startswith=CORRECTION_REASON_PREFIX)
+        .exclude(row_type="-")
+        .exclude(row_reason__startswith=CORRECTION_REASON_PREFIX)
     )
     if mesh:
         rows = rows.filter(mesh_slug=mesh)
@@ -713,11 +721,10 @@ def _version_changes(limit: int, mesh: str | None) -> list[Change]:
     rows = Mesh.history.model.objects.annotate(
         previous=Window(
             Lag("current_version"), partition_by=[F("id")], order_by=F("history_id").asc()
-        )
+        ),
+        row_type=_own("history_type"),
     )
-    rows = rows.filter(previous__isnull=False, history_type="~").exclude(
-        previous=F("current_version")
-    )
+    rows = rows.filter(previous__isnull=False, row_type="~").exclude(previous=F("current_version"))
     if mesh:
         rows = rows.filter(slug=mesh)
     return [

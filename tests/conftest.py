@@ -45,6 +45,9 @@ def _no_page_cache(settings):
     # between tests. The cache's own tests switch it on (tests/test_production.py).
     settings.PAGE_CACHE = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # the in-memory cache outlives a test: rate-limit counts must not
 
 
 @pytest.fixture
