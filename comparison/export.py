@@ -34,6 +34,7 @@ MESH_ATTRIBUTES = [
     "successor",
     "cncf_status",
     "last_verified",
+    "release_feed_url",
 ]
 
 
@@ -43,6 +44,10 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
         data[name] = data[name].isoformat() if data[name] else None
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()
+    watch = mesh.flagged_release
+    data["new_release"] = (
+        {"name": watch.new_release, "date": watch.new_release_date.isoformat()} if watch else None
+    )
     return data
 
 
@@ -57,6 +62,10 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
                     "note": cell.note,
                     "source": cell.source,
                     "last_verified": cell.last_verified.isoformat(),
+                    "stale": cell.is_stale,
+                    "source_unreachable_since": (
+                        cell.unreachable_since.isoformat() if cell.unreachable_since else None
+                    ),
                 }
                 for cell in cells[mesh.pk]
             },

@@ -214,8 +214,12 @@ def test_api_shape(client, db):
         "note": cell.note,
         "source": cell.source,
         "last_verified": cell.last_verified.isoformat(),
+        "stale": cell.is_stale,
+        "source_unreachable_since": None,
     }
     assert len(mesh["features"]) == 48
+    assert mesh["release_feed_url"] == "https://github.com/linkerd/linkerd2/releases.atom"
+    assert mesh["new_release"] is None
 
 
 def test_csv_download_follows_the_filters(client, db):
