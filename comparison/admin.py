@@ -247,6 +247,7 @@ class MeshAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "current_version",
                     "current_version_source",
+                    "current_version_date",
                     "release_feed_url",
                     "release_watch_summary",
                     "last_verified",

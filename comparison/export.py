@@ -22,6 +22,7 @@ MESH_ATTRIBUTES = [
     "developer",
     "current_version",
     "current_version_source",
+    "current_version_date",
     "proxy",
     "data_plane",
     "platforms",
@@ -40,7 +41,7 @@ MESH_ATTRIBUTES = [
 
 def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     data = {name: getattr(mesh, name) for name in MESH_ATTRIBUTES}
-    for name in ("status_date", "last_verified"):
+    for name in ("status_date", "last_verified", "current_version_date"):
         data[name] = data[name].isoformat() if data[name] else None
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()

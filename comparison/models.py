@@ -219,6 +219,12 @@ class Mesh(models.Model):
     developer = models.CharField("developer / company", max_length=120)
     current_version = models.CharField(max_length=80, blank=True)
     current_version_source = models.URLField(blank=True)
+    current_version_date = models.DateField(
+        "current version released on",
+        null=True,
+        blank=True,
+        help_text="From the release notes; the changes page lists the release on this date.",
+    )
     proxy = models.CharField("proxy used", max_length=120)
     data_plane = models.CharField("data-plane model", max_length=20, choices=DataPlane)
     platforms = models.CharField(max_length=20, choices=Platforms)
@@ -642,15 +648,21 @@ class Change:
                 "status": self.status_label,
                 "date": date_format(self.date.date(), "DATE_FORMAT"),
             }
+        if kind == ChangeKind.VERSION and not self.old:
+            return _("%(mesh)s: version %(new)s released") % {
+                "mesh": self.mesh_name,
+                "new": self.new,
+            }
         if kind == ChangeKind.VERSION:
             return _("%(mesh)s: version %(old)s → %(new)s") % {
                 "mesh": self.mesh_name,
                 "old": self.old or "?",
                 "new": self.new,
             }
+        # Added or removed: the kind says which, the name says what.
         if kind in (ChangeKind.MESH_ADDED, ChangeKind.MESH_REMOVED):
-            return f"{self.kind_label}: {self.mesh_name}"
-        return f"{self.kind_label}: {self.display_feature_name}"
+            return self.mesh_name
+        return self.display_feature_name
 
     @property
     def path(self) -> str:
@@ -742,6 +754,25 @@ def _version_changes(limit: int, mesh: str | None) -> list[Change]:
     ]
 
 
+def _releases(mesh: str | None) -> list[Change]:
+    """Each mesh's current version, dated by its release (from the data)."""
+    rows = Mesh.objects.filter(current_version_date__isnull=False)
+    if mesh:
+        rows = rows.filter(slug=mesh)
+    return [
+        Change(
+            kind=ChangeKind.VERSION,
+            date=_as_datetime(row.current_version_date),
+            key=f"release-{row.slug}-{row.current_version_date.isoformat()}",
+            mesh_slug=row.slug,
+            mesh_name=row.name,
+            new=row.current_version,
+            source=row.current_version_source,
+        )
+        for row in rows
+    ]
+
+
 def _added_and_removed(limit: int, mesh: str | None) -> list[Change]:
     """Meshes and features added or removed after the data was first loaded."""
     changes = []
@@ -824,14 +855,18 @@ def _corrections(limit: int, mesh: str | None) -> list[Change]:
 
 def public_changes(limit: int = 50, mesh: str | None = None) -> list[Change]:
     """Every public change, newest first: level changes, accepted corrections, status changes
-    (dated by the data), new versions, meshes and features added or removed. Optionally only
-    those of one mesh (by slug). One query per kind of change.
+    and releases (dated by the data), version edits, meshes and features added or removed.
+    Optionally only those of one mesh (by slug). One query per kind of change.
     """
+    releases = _releases(mesh)
+    released = {(change.mesh_slug, change.new) for change in releases}
     changes = [
         *_level_changes(limit, mesh),
         *_corrections(limit, mesh),
         *_status_changes(mesh),
-        *_version_changes(limit, mesh),
+        *releases,
+        # An edit that entered a version whose release date is known is listed on that date.
+        *(c for c in _version_changes(limit, mesh) if (c.mesh_slug, c.new) not in released),
         *_added_and_removed(limit, mesh),
     ]
     changes.sort(key=lambda change: (change.date, change.key), reverse=True)

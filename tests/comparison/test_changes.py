@@ -23,6 +23,17 @@ DISCONTINUED = {
     ("traefik-mesh", "unmaintained", datetime.date(2026, 2, 24)),
 }
 
+# The releases the data dates (current_version_date, from the release notes).
+RELEASES = {
+    ("istio-sidecar", "1.31.1", datetime.date(2026, 9, 21)),
+    ("istio-ambient", "1.31.1", datetime.date(2026, 9, 21)),
+    ("linkerd", "2.20", datetime.date(2026, 6, 23)),
+    ("cilium", "1.20", datetime.date(2026, 8, 18)),
+    ("google-cloud-service-mesh", "1.31.3-asm.9 (managed: rolling)", datetime.date(2026, 11, 12)),
+    ("nginx-service-mesh", "2.0.0 (final)", datetime.date(2023, 4, 25)),
+    ("traefik-mesh", "1.4.8 (final)", datetime.date(2022, 8, 19)),
+}
+
 
 def day(*ymd: int) -> str:
     return date_format(datetime.date(*ymd), "DATE_FORMAT")
@@ -40,24 +51,32 @@ def test_fresh_install_shows_the_real_dated_history(db, client):
         model.history.all().delete()
     call_command("import_meshes", "fixtures/meshes.json", stdout=io.StringIO())
     changes = public_changes()
-    assert {(c.mesh_slug, c.new, c.date.date()) for c in changes} == DISCONTINUED
-    assert {c.kind for c in changes} == {"status"}, "loading the data is not news"
+    status = {(c.mesh_slug, c.new, c.date.date()) for c in changes if c.kind == "status"}
+    assert status == DISCONTINUED
+    releases = {(c.mesh_slug, c.new, c.date.date()) for c in changes if c.kind == "version"}
+    assert releases == RELEASES
+    assert {c.kind for c in changes} == {"status", "version"}, "loading the data is not news"
     assert [c.date for c in changes] == sorted((c.date for c in changes), reverse=True)
     page = client.get(CHANGES).content.decode()
     assert f"AWS App Mesh: End of life since {day(2026, 9, 30)}" in page
     assert "Amazon ECS Service Connect (ECS); Amazon VPC Lattice (EKS)" in page
     assert f"Open Service Mesh: Archived since {day(2023, 7, 11)}" in page
+    assert "Istio (sidecar mode): version 1.31.1 released" in page
     assert "Nothing has changed yet" not in page
 
 
 def test_changes_page_filters_by_mesh(client, db):
     response = client.get(CHANGES + "?mesh=aws-app-mesh")
     assert [c.mesh_slug for c in response.context["changes"]] == ["aws-app-mesh"]
-    assert client.get(CHANGES + "?mesh=linkerd").context["changes"] == []
+    linkerd = client.get(CHANGES + "?mesh=linkerd").context["changes"]
+    assert [(c.kind, c.new) for c in linkerd] == [("version", "2.20")]
     assert client.get(CHANGES + "?mesh=no-such-mesh").status_code == 400
     assert [
         e.find(f"{ATOM}title").text for e in entries(client.get(FEED + "?mesh=traefik-mesh"))
-    ] == [f"Status: Traefik Mesh: No longer developed since {day(2026, 2, 24)}"]
+    ] == [
+        f"Status: Traefik Mesh: No longer developed since {day(2026, 2, 24)}",
+        "New version: Traefik Mesh: version 1.4.8 (final) released",
+    ]
     assert client.get(FEED + "?mesh=no-such-mesh").status_code == 400
 
 
@@ -92,6 +111,9 @@ def test_every_kind_of_public_change_is_listed(db):
         ("level", "kuma"),
         ("version", "kuma"),
     ]
+    titles = {c.kind: f"{c.kind_label}: {c.summary}" for c in public_changes()}
+    assert titles["mesh_added"] == "New mesh: New Mesh"
+    assert titles["feature_added"] == "New feature: New feature"
     version = next(c for c in public_changes() if c.kind == "version")
     assert version.summary == "Kuma: version 3.0.1 → 3.0.2"
     assert [c.kind for c in public_changes(mesh="kuma")] == ["level", "version"]
