@@ -294,6 +294,8 @@ class MeshAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Release watch")
     def release_watch_summary(self, obj: Mesh) -> str:
+        if not obj.pk:
+            return ""
         try:
             watch = obj.release_watch
         except ReleaseWatch.DoesNotExist:

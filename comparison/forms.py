@@ -74,7 +74,7 @@ class SuggestionForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         level = cleaned.get("level")
         if level and level != Level.UNKNOWN and not cleaned.get("source"):
             self.add_error(

@@ -455,7 +455,7 @@ class SourceCheck(models.Model):
         return self.url
 
 
-class ReleaseWatchQuerySet(models.QuerySet):
+class ReleaseWatchQuerySet(models.QuerySet["ReleaseWatch"]):
     def reassess(self, current_version: str) -> None:
         """Drop a flag the mesh's data has caught up with (an editor entered the new version)."""
         from .versions import is_newer
@@ -561,8 +561,9 @@ class Suggestion(models.Model):
         cell.level, cell.note, cell.source = self.level, self.note[:300], self.source
         cell.last_verified = timezone.localdate()
         cell.full_clean(exclude=["mesh", "feature"], validate_unique=False)
-        cell._change_reason = f"{CORRECTION_REASON_PREFIX}{self.pk} suggested by {self.credit}"
-        cell._history_user = editor
+        # Read by django-simple-history when it records this save.
+        cell._change_reason = f"{CORRECTION_REASON_PREFIX}{self.pk} suggested by {self.credit}"  # type: ignore[attr-defined]
+        cell._history_user = editor  # type: ignore[attr-defined]
         cell.save()  # the save signal retires cached pages once this commits
         # An editor's mesh form opened before this must not silently overwrite the cell.
         Mesh.objects.filter(pk=cell.mesh_id).update(version=F("version") + 1)
@@ -609,7 +610,7 @@ class Change:
 
     @property
     def kind_label(self) -> str:
-        return ChangeKind(self.kind).label
+        return str(ChangeKind(self.kind).label)
 
     @property
     def shows_levels(self) -> bool:
@@ -617,15 +618,15 @@ class Change:
 
     @property
     def old_label(self) -> str:
-        return Level(self.old).label if self.old in Level.values else self.old
+        return str(Level(self.old).label) if self.old in Level.values else self.old
 
     @property
     def new_label(self) -> str:
-        return Level(self.new).label if self.new in Level.values else self.new
+        return str(Level(self.new).label) if self.new in Level.values else self.new
 
     @property
     def status_label(self) -> str:
-        return Status(self.new).label if self.new in Status.values else self.new
+        return str(Status(self.new).label) if self.new in Status.values else self.new
 
     @property
     def display_feature_name(self) -> str:
@@ -759,18 +760,23 @@ def _releases(mesh: str | None) -> list[Change]:
     rows = Mesh.objects.filter(current_version_date__isnull=False)
     if mesh:
         rows = rows.filter(slug=mesh)
-    return [
-        Change(
-            kind=ChangeKind.VERSION,
-            date=_as_datetime(row.current_version_date),
-            key=f"release-{row.slug}-{row.current_version_date.isoformat()}",
-            mesh_slug=row.slug,
-            mesh_name=row.name,
-            new=row.current_version,
-            source=row.current_version_source,
+    changes = []
+    for row in rows:
+        released = row.current_version_date
+        if released is None:
+            continue
+        changes.append(
+            Change(
+                kind=ChangeKind.VERSION,
+                date=_as_datetime(released),
+                key=f"release-{row.slug}-{released.isoformat()}",
+                mesh_slug=row.slug,
+                mesh_name=row.name,
+                new=row.current_version,
+                source=row.current_version_source,
+            )
         )
-        for row in rows
-    ]
+    return changes
 
 
 def _added_and_removed(limit: int, mesh: str | None) -> list[Change]:

@@ -295,3 +295,22 @@ def test_still_true_needs_an_editor(client, db):
     assert response.status_code == 302 and "/login/" in response["Location"]
     cell.refresh_from_db()
     assert cell.last_verified == datetime.date(2025, 1, 1)
+
+
+def test_mesh_admin_pages_show_the_release_watch(editor_client):
+    assert editor_client.get(reverse("admin:comparison_mesh_add")).status_code == 200
+    kuma = Mesh.objects.get(slug="kuma")
+    page = editor_client.get(reverse("admin:comparison_mesh_change", args=[kuma.pk]))
+    assert "Not checked yet (manage.py check_releases)." in page.content.decode()
+    ReleaseWatch.objects.create(
+        mesh=kuma,
+        checked_at=timezone.now(),
+        latest_release="3.1.0",
+        new_release="3.1.0",
+        new_release_date=datetime.date(2026, 12, 1),
+        new_release_url="https://github.com/kumahq/kuma/releases/tag/3.1.0",
+    )
+    page = editor_client.get(reverse("admin:comparison_mesh_change", args=[kuma.pk]))
+    assert "new release 3.1.0 (2026-12-01) since last verification" in page.content.decode()
+    listing = editor_client.get(reverse("admin:comparison_mesh_changelist"))
+    assert "3.1.0 (2026-12-01)" in listing.content.decode()
