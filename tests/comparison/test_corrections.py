@@ -267,3 +267,13 @@ def test_visitors_cannot_decide(client, suggestion):
     assert response.status_code == 302 and "/login/" in response["Location"]
     suggestion.refresh_from_db()
     assert suggestion.status == "pending"
+
+
+def test_the_form_speaks_german(client, db):
+    response = client.get("/de" + form_url())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Korrektur vorschlagen" in body and "Ich arbeite für den Hersteller" in body
+    table = client.get("/de/meshes/kuma/").content.decode()
+    assert 'href="/de/suggest/?mesh=kuma&amp;feature=grpc"' in table
+    assert "Korrektur vorschlagen für Kuma" in table
