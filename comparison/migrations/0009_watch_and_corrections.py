@@ -21,12 +21,13 @@ def grant(apps, schema_editor):
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="comparison", codename__in=EDITOR_PERMISSIONS
+    # The group comes from 0002; if it was removed since, that was someone's decision.
+    for group in Group.objects.filter(name="Editors"):
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="comparison", codename__in=EDITOR_PERMISSIONS
+            )
         )
-    )
 
 
 def revoke(apps, schema_editor):

@@ -12,19 +12,17 @@ SOURCE = "https://kuma.io/docs/latest/policies/meshhttproute/"
 
 @pytest.fixture
 def editor_login(live_data):
-    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.auth.models import Permission, User
 
-    # An earlier transactional test's flush removes the group the migrations made: grant the same.
-    group, _ = Group.objects.get_or_create(name="Editors")
-    if not group.permissions.exists():
-        models = ["category", "feature", "mesh", "support"]
-        codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "delete", "view")]
-        codenames += ["view_suggestion", "change_suggestion"]
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="comparison", codename__in=codenames)
-        )
+    # The editors' permissions on the user itself: an earlier transactional test's flush removed
+    # the group the migrations made, and other tests expect that group as the migrations left it.
+    models = ["category", "feature", "mesh", "support"]
+    codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "delete", "view")]
+    codenames += ["view_suggestion", "change_suggestion"]
     user = User.objects.create_user("reviewer", password="reviewer-pass-123", is_staff=True)
-    user.groups.add(group)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="comparison", codename__in=codenames)
+    )
     return "reviewer", "reviewer-pass-123"
 
 

@@ -287,7 +287,7 @@ QUERY_BUDGET = {
     "overview": (reverse("comparison:overview"), 2),
     "api": (API + "?maturity=leading", 4),
     "csv": (CSV, 4),
-    "changes": (reverse("comparison:changes"), 7),
+    "changes": (reverse("comparison:changes"), 8),
 }
 
 
