@@ -233,13 +233,32 @@ class MeshAdmin(SimpleHistoryAdmin):
         "platforms",
         "open_source",
         "cncf_status",
+        "runs_without_kubernetes",
+        "kubernetes_vm_workloads",
+        "proxy_family",
     ]
     search_fields = ["name", "slug", "developer", "proxy", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SupportInline]
     actions = [mark_meshes_verified]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "developer", "licence", "open_source"]}),
+        (None, {"fields": ["name", "slug", "summary", "developer"]}),
+        (
+            "Licence and support",
+            {
+                "fields": [
+                    "licence",
+                    "licence_spdx",
+                    "open_source",
+                    "licence_source",
+                    "commercial_support",
+                    "commercial_support_source",
+                    "stable_releases_free",
+                    "stable_releases_note",
+                    "stable_releases_source",
+                ]
+            },
+        ),
         ("Links", {"fields": ["website", "docs_url", "repository_url"]}),
         (
             "Version and freshness",
@@ -258,7 +277,35 @@ class MeshAdmin(SimpleHistoryAdmin):
         ),
         (
             "Architecture and platforms",
-            {"fields": ["proxy", "data_plane", "platforms", "platform_notes", "clouds"]},
+            {
+                "fields": [
+                    "proxy",
+                    "proxy_family",
+                    "builds_on",
+                    "proxy_family_source",
+                    "data_plane",
+                    "platforms",
+                    "platform_notes",
+                ]
+            },
+        ),
+        (
+            "Where it runs",
+            {
+                "fields": [
+                    "runs_without_kubernetes",
+                    "runs_without_kubernetes_source",
+                    "kubernetes_vm_workloads",
+                    "kubernetes_vm_workloads_source",
+                    "orchestrators",
+                    "orchestrators_note",
+                    "orchestrators_source",
+                    "clouds",
+                    "bound_to_cloud",
+                    "cloud_note",
+                    "clouds_source",
+                ]
+            },
         ),
         (
             "Maturity and status",
@@ -266,6 +313,7 @@ class MeshAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "maturity",
                     "cncf_status",
+                    "cncf_source",
                     "status",
                     "status_date",
                     "status_note",

@@ -62,6 +62,70 @@ class Cloud(TextChoices):
     AZURE = "azure", _("Azure")
 
 
+class Orchestrator(TextChoices):
+    """Where workloads run outside Kubernetes (a mesh's data, and the questionnaire's choices)."""
+
+    VMS_ON_PREM = "vms_on_prem", _("VMs or bare metal on-premises")
+    CLOUD_VMS = "cloud_vms", _("Cloud VMs")
+    ECS = "ecs", _("Amazon ECS/Fargate")
+    NOMAD = "nomad", _("HashiCorp Nomad")
+    SERVERLESS = "serverless", _("Serverless functions")
+
+
+class ProxyFamily(TextChoices):
+    ENVOY = "envoy", _("Envoy")
+    ZTUNNEL_ENVOY = "ztunnel_envoy", _("ztunnel + Envoy")
+    EBPF_ENVOY = "ebpf_envoy", _("eBPF + Envoy")
+    LINKERD2_PROXY = "linkerd2_proxy", _("linkerd2-proxy")
+    NGINX = "nginx", _("NGINX")
+    TRAEFIK = "traefik", _("Traefik")
+
+
+class BuildsOn(TextChoices):
+    """The open-source control plane and APIs a mesh is built on (skills carry over)."""
+
+    ISTIO = "istio", "Istio"
+    LINKERD = "linkerd", "Linkerd"
+    CONSUL = "consul", "Consul"
+    CILIUM = "cilium", "Cilium"
+    KUMA = "kuma", "Kuma"
+    OWN = "own", _("Its own")
+
+
+class Experience(TextChoices):
+    """What a team may already know; matched against ProxyFamily and BuildsOn."""
+
+    ENVOY = "envoy", "Envoy"
+    ISTIO = "istio", "Istio"
+    LINKERD = "linkerd", "Linkerd"
+    CONSUL = "consul", "Consul"
+    CILIUM = "cilium", _("Cilium/eBPF")
+
+
+class Hosting(TextChoices):
+    """Where a team runs: one cloud, on-premises, or several."""
+
+    AWS = "aws", _("AWS")
+    GCP = "gcp", _("Google Cloud")
+    AZURE = "azure", _("Azure")
+    ON_PREM = "on_prem", _("On-premises")
+    MULTI = "multi", _("Several clouds or cloud and on-premises")
+
+
+class SupportWish(TextChoices):
+    REQUIRED = "required", _("Required")
+    WELCOME = "welcome", _("Welcome")
+    NOT_WANTED = "not_wanted", _("Not wanted")
+
+
+class ComplexityBand(TextChoices):
+    """Thirds of the active meshes' 90/10 traffic split line counts (and the tolerance answers)."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class SuggestionStatus(TextChoices):
     PENDING = "pending", _("Waiting for review")
     ACCEPTED = "accepted", _("Accepted")

@@ -18,7 +18,9 @@ MESH_ATTRIBUTES = [
     "docs_url",
     "repository_url",
     "licence",
+    "licence_spdx",
     "open_source",
+    "licence_source",
     "developer",
     "current_version",
     "current_version_source",
@@ -34,6 +36,25 @@ MESH_ATTRIBUTES = [
     "status_source",
     "successor",
     "cncf_status",
+    "cncf_source",
+    "runs_without_kubernetes",
+    "runs_without_kubernetes_source",
+    "kubernetes_vm_workloads",
+    "kubernetes_vm_workloads_source",
+    "orchestrators_note",
+    "orchestrators_source",
+    "bound_to_cloud",
+    "cloud_note",
+    "clouds_source",
+    "commercial_support",
+    "commercial_support_source",
+    "stable_releases_free",
+    "stable_releases_note",
+    "stable_releases_source",
+    "proxy_family",
+    "builds_on",
+    "proxy_family_source",
+    "traffic_split_source",
     "last_verified",
     "release_feed_url",
 ]
@@ -43,6 +64,8 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     data = {name: getattr(mesh, name) for name in MESH_ATTRIBUTES}
     for name in ("status_date", "last_verified", "current_version_date"):
         data[name] = data[name].isoformat() if data[name] else None
+    data["orchestrators"] = sorted(mesh.orchestrator_set)
+    data["clouds"] = sorted(mesh.cloud_set)
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()
     watch = mesh.flagged_release

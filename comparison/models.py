@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Q, Value, Window
+from django.db.models import Count, F, Q, TextChoices, Value, Window
 from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,16 +17,33 @@ from simple_history.models import HistoricalRecords
 
 from .choices import (
     SMI_FEATURE_PREFIX,
+    BuildsOn,
     ChangeKind,
     Cloud,
     CncfStatus,
     DataPlane,
     Level,
     Maturity,
+    Orchestrator,
     Platforms,
+    ProxyFamily,
     Status,
     SuggestionStatus,
 )
+
+
+def comma_list_validator(choices: type[TextChoices]) -> RegexValidator:
+    """Comma-separated values from one choice list, e.g. "aws,gcp" (empty allowed)."""
+    return RegexValidator(
+        r"^(({c})(,({c}))*)?$".format(c="|".join(choices.values)),
+        "Comma-separated, from: " + ", ".join(choices.values) + ".",
+    )
+
+
+def source_field(fact: str) -> models.URLField:
+    return models.URLField(
+        f"source: {fact}", max_length=500, blank=True, help_text="The page this fact was read on."
+    )
 
 
 def in_german() -> bool:
@@ -213,9 +230,18 @@ class Mesh(models.Model):
     docs_url = models.URLField("documentation", blank=True)
     repository_url = models.URLField("repository", blank=True)
     licence = models.CharField(max_length=80)
-    open_source = models.BooleanField(
-        default=True, help_text="Off for managed or commercial-only products."
+    licence_spdx = models.CharField(
+        "licence (SPDX)",
+        max_length=120,
+        blank=True,
+        help_text="An SPDX expression, e.g. Apache-2.0, BUSL-1.1, LicenseRef-Proprietary.",
     )
+    open_source = models.BooleanField(
+        "OSI open source",
+        default=True,
+        help_text="On only for an OSI-approved licence (BUSL and proprietary are not).",
+    )
+    licence_source = source_field("licence")
     developer = models.CharField("developer / company", max_length=120)
     current_version = models.CharField(max_length=80, blank=True)
     current_version_source = models.URLField(blank=True)
@@ -242,18 +268,61 @@ class Mesh(models.Model):
         max_length=200, blank=True, help_text="What users of a discontinued product moved to."
     )
     cncf_status = models.CharField("CNCF status", max_length=20, choices=CncfStatus)
+    cncf_source = source_field("CNCF status")
     clouds = models.CharField(
         "offered by clouds",
         max_length=40,
         blank=True,
-        validators=[
-            RegexValidator(
-                r"^(({c})(,({c}))*)?$".format(c="|".join(Cloud.values)),
-                "Comma-separated, from: " + ", ".join(Cloud.values) + ".",
-            )
-        ],
+        validators=[comma_list_validator(Cloud)],
         help_text="Clouds offering this mesh as a managed service or add-on: aws, gcp, azure.",
     )
+    bound_to_cloud = models.CharField(
+        max_length=10,
+        choices=Cloud,
+        blank=True,
+        help_text="Set when the product works only with this cloud's account or infrastructure.",
+    )
+    cloud_note = models.CharField(max_length=300, blank=True)
+    clouds_source = source_field("clouds")
+    runs_without_kubernetes = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Control plane and data plane run with no Kubernetes cluster at all.",
+    )
+    runs_without_kubernetes_source = source_field("runs without Kubernetes")
+    kubernetes_vm_workloads = models.BooleanField(
+        "VM workloads join a Kubernetes mesh",
+        null=True,
+        blank=True,
+        help_text="VMs or bare metal can join a mesh whose control plane runs in Kubernetes.",
+    )
+    kubernetes_vm_workloads_source = source_field("VM workloads")
+    orchestrators = models.CharField(
+        "orchestrators outside Kubernetes",
+        max_length=80,
+        blank=True,
+        validators=[comma_list_validator(Orchestrator)],
+        help_text="Comma-separated, from: " + ", ".join(Orchestrator.values) + ".",
+    )
+    orchestrators_note = models.CharField(max_length=300, blank=True)
+    orchestrators_source = source_field("orchestrators")
+    commercial_support = models.CharField(
+        max_length=200, blank=True, help_text="Who sells support for it; blank when nobody does."
+    )
+    commercial_support_source = source_field("commercial support")
+    stable_releases_free = models.BooleanField(
+        null=True, blank=True, help_text="Are stable releases free of charge? Unknown if unsure."
+    )
+    stable_releases_note = models.CharField(max_length=300, blank=True)
+    stable_releases_source = source_field("stable releases")
+    proxy_family = models.CharField(max_length=20, choices=ProxyFamily, blank=True)
+    builds_on = models.CharField(
+        max_length=20,
+        choices=BuildsOn,
+        blank=True,
+        help_text="The open-source control plane and APIs it is built on.",
+    )
+    proxy_family_source = source_field("proxy family")
     last_verified = models.DateField(default=datetime.date.today)
     traffic_split_yaml = models.TextField(
         "90/10 traffic split (YAML)",
@@ -315,6 +384,15 @@ class Mesh(models.Model):
     @property
     def cloud_set(self) -> frozenset[str]:
         return frozenset(c for c in self.clouds.split(",") if c)
+
+    @property
+    def orchestrator_set(self) -> frozenset[str]:
+        return frozenset(o for o in self.orchestrators.split(",") if o)
+
+    def get_orchestrators_display(self) -> str:
+        return ", ".join(
+            str(Orchestrator(o).label) for o in Orchestrator if o in self.orchestrator_set
+        )
 
     @property
     def is_discontinued(self) -> bool:

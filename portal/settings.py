@@ -146,6 +146,15 @@ else:
         }
     }
 # Public pages are cached until the data changes; off while developing so template edits show.
+# POST /api/recommend: requests per client address, counted by django-ratelimit in the default
+# cache (shared by every app server; with Redis the counting is atomic, with the database cache
+# it may let a few extra requests through under heavy concurrency, which is acceptable here).
+RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy every request comes from the proxy's address: name the header it sets instead.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
@@ -274,12 +283,8 @@ CHECK_TIMEOUT = float(env_int("CHECK_TIMEOUT", 15))
 CHECK_HOST_INTERVAL = float(env_int("CHECK_HOST_INTERVAL", 1))
 SOURCE_BROKEN_AFTER = env_int("SOURCE_BROKEN_AFTER", 2)
 
-# Public correction suggestions: per client address, counted in the default cache (Redis makes
-# the count exact across workers; the database cache may let a burst through a few too many).
+# Public correction suggestions per client address (counted like RECOMMEND_RATE above).
 SUGGESTION_RATE = os.environ.get("SUGGESTION_RATE", "").strip() or "5/h"
-if client_ip_header := os.environ.get("CLIENT_IP_HEADER", "").strip():
-    # Behind a proxy every request comes from the proxy: count by the header it sets instead.
-    RATELIMIT_IP_META_KEY = client_ip_header
 
 LOGGING = {
     "version": 1,

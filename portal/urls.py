@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.health import healthz
+from questionnaire.views import api_recommend
 
 admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
+        path("api/recommend", api_recommend, name="api-recommend"),
         path("", include("comparison.urls")),
         prefix_default_language=False,
     ),

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import decision
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STEP_NAMES = ("gate", "environment", "features", "fit")
 MUST, NICE, IGNORE = "must", "nice", "ignore"
 
@@ -28,8 +28,27 @@ def _from_v1(stored: Mapping[str, Any]) -> Stored:
     }
 
 
+# Answers to the questions schema 3 added, for older results (and the API's missing keys).
+FIT_DEFAULTS = {"open_source_only": "no", "cncf_graduated_only": "no", "support": "welcome"}
+
+
+def _from_v2(stored: Mapping[str, Any]) -> Stored:
+    # Schema 2 asked "only Kubernetes / also outside it" and "what does your team know" with
+    # Kong and NGINX among the choices; its cloud "other" meant on-premises or another provider.
+    steps = {name: dict(stored["steps"][name]) for name in STEP_NAMES}
+    env = steps["environment"]
+    beyond = env.pop("infrastructure") == "beyond_kubernetes"
+    # The old wording named VMs first; they are what "also outside Kubernetes" mostly meant.
+    env["outside_kubernetes"] = ["vms_on_prem"] if beyond else []
+    env["cloud"] = "on_prem" if env["cloud"] == "other" else env["cloud"]
+    known = env.pop("knowledge")
+    env["experience"] = [key for key in decision.EXPERIENCES if key in known]
+    steps["fit"] = {**FIT_DEFAULTS, **steps["fit"]}
+    return {"schema": 3, "steps": steps}
+
+
 # Upgrade functions by the schema they read; each returns the next schema.
-UPGRADES: dict[int, Callable[[Mapping[str, Any]], Stored]] = {1: _from_v1}
+UPGRADES: dict[int, Callable[[Mapping[str, Any]], Stored]] = {1: _from_v1, 2: _from_v2}
 
 
 def upgrade(stored: Mapping[str, Any]) -> Stored:
@@ -72,9 +91,9 @@ def to_decision(stored: Stored) -> decision.Answers:
             uses_kubernetes=gate["uses_kubernetes"] == "yes",
             change_frequency=gate["change_frequency"],
             needed=frozenset(gate["needed"]),
-            infrastructure=env["infrastructure"],
+            outside_kubernetes=frozenset(env["outside_kubernetes"]),
             cloud=env["cloud"],
-            knowledge=frozenset(env["knowledge"]),
+            experience=frozenset(env["experience"]),
             standards=env["standards"],
             must=frozenset(slug for slug, level in importance.items() if level == MUST),
             nice=frozenset(slug for slug, level in importance.items() if level == NICE),
@@ -82,6 +101,9 @@ def to_decision(stored: Stored) -> decision.Answers:
             min_maturity=fit["min_maturity"],
             complexity_tolerance=fit["complexity_tolerance"],
             latency_sensitive=fit["latency_sensitive"] == "yes",
+            open_source_only=fit["open_source_only"] == "yes",
+            cncf_graduated_only=fit["cncf_graduated_only"] == "yes",
+            support=fit["support"],
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"Stored answers lack {error}.") from None

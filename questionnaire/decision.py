@@ -11,7 +11,8 @@ always gives the same verdict, order and wording (in the active language).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from types import MappingProxyType
 
 from django.utils.translation import gettext as _
@@ -20,11 +21,18 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from comparison.choices import (
     GATEWAY_API_MESH_FEATURE,
     SMI_FEATURE_PREFIX,
+    BuildsOn,
     Cloud,
+    CncfStatus,
+    ComplexityBand,
     DataPlane,
+    Experience,
+    Hosting,
     Level,
     Maturity,
-    Platforms,
+    Orchestrator,
+    ProxyFamily,
+    SupportWish,
 )
 
 YES, PARTIAL, NO, UNKNOWN = (
@@ -53,7 +61,6 @@ GATE_FEATURE_LABELS: dict[str, str] = {
 
 SMI_PREFIX = SMI_FEATURE_PREFIX
 GATEWAY_API_MESH = GATEWAY_API_MESH_FEATURE
-OTHER_CLOUD = "other"  # on-premises or a provider without a managed mesh
 # Maturities a user may ask for as a minimum ("discontinued" is never recommended).
 MIN_MATURITIES = (Maturity.LEADING.value, Maturity.FOLLOWERS.value, Maturity.VERY_NEW.value)
 
@@ -62,25 +69,35 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "service_count": ("few", "many"),
     "tech_diversity": ("low", "high"),
     "change_frequency": ("rarely", "often"),
-    "infrastructure": tuple(Platforms.values),
-    "cloud": (*Cloud.values, OTHER_CLOUD),
+    "cloud": tuple(Hosting.values),
     "standards": ("none", "smi", "gateway_api"),
+    "support": tuple(SupportWish.values),
     "min_maturity": MIN_MATURITIES,
-    "complexity_tolerance": ("low", "medium", "high"),
+    "complexity_tolerance": tuple(ComplexityBand.values),
 }
+# Every yes/no question.
+BOOLEANS = (
+    "mostly_synchronous",
+    "uses_kubernetes",
+    "allow_partial",
+    "latency_sensitive",
+    "open_source_only",
+    "cncf_graduated_only",
+)
+ORCHESTRATORS = tuple(Orchestrator.values)
+ORCHESTRATOR_LABELS: dict[str, str] = {o.value: o.label for o in Orchestrator}
+EXPERIENCES = tuple(Experience.values)
 # Product names: never translated.
-KNOWLEDGE: dict[str, str] = {
-    "envoy": "Envoy",
-    "istio": "Istio",
-    "linkerd": "Linkerd",
-    "consul": "Consul",
-    "kong": "Kong",
-    "cilium": "Cilium",
-    "nginx": "NGINX",
-}
+EXPERIENCE_NAMES: dict[str, str] = {e.value: str(e.label) for e in Experience}
 CLOUD_NAMES: dict[str, str] = {cloud.value: cloud.label for cloud in Cloud}
+HOSTING_NAMES: dict[str, str] = {hosting.value: hosting.label for hosting in Hosting}
 MATURITIES = tuple(Maturity.values)
 DATA_PLANES = tuple(DataPlane.values)
+PROXY_FAMILIES = tuple(ProxyFamily.values)
+# Proxy families an Envoy-experienced team already knows how to debug.
+ENVOY_FAMILIES = frozenset(
+    {ProxyFamily.ENVOY.value, ProxyFamily.ZTUNNEL_ENVOY.value, ProxyFamily.EBPF_ENVOY.value}
+)
 
 # Higher is more production-ready; "discontinued" has no rank because it is never recommended.
 MATURITY_RANK: dict[str, int] = {Maturity.LEADING: 3, Maturity.FOLLOWERS: 2, Maturity.VERY_NEW: 1}
@@ -90,27 +107,36 @@ MATURITY_LABELS: dict[str, str] = {
     Maturity.VERY_NEW: gettext_lazy("very new"),
     Maturity.DISCONTINUED: gettext_lazy("discontinued"),
 }
-MATURITY_POINTS: dict[str, int] = {Maturity.LEADING: 3, Maturity.FOLLOWERS: 1, Maturity.VERY_NEW: 0}
 
-# Lines of YAML for a 90/10 split above which each tolerance starts to cost points. The talk's
-# yardsticks: SMI's TrafficSplit about 10 lines, Istio's DestinationRule + VirtualService about 30.
-COMPLEXITY_LIMITS: dict[str, int | None] = {"low": 20, "medium": 40, "high": None}
-COMPLEXITY_PENALTY = -2
-# How each tolerance reads in the penalty's reason ("… than the 20 your low tolerance allows").
+# --- the ranking weights (documented in the README; the reasons and tests read these) ----------
+MATURITY_POINTS: dict[str, int] = {Maturity.LEADING: 3, Maturity.FOLLOWERS: 1, Maturity.VERY_NEW: 0}
+NICE_YES_POINTS, NICE_PARTIAL_POINTS = 2, 1
+CLOUD_POINTS = 3  # offered managed (or as an add-on) by the team's cloud
+BOUND_ELSEWHERE_PENALTY = -4  # several clouds, and the product works with only one of them
+EXPERIENCE_POINTS = 2  # once, however many skills match
+SUPPORT_POINTS = 1  # support is welcome and someone sells it
+NOT_FREE_PENALTY = -2  # no paid support wanted, but stable releases are not free (or unknown)
+SMI_PART_POINTS = 1
+GATEWAY_API_YES_POINTS, GATEWAY_API_PARTIAL_POINTS = 2, 1
+LATENCY_POINTS = 1
+LOW_LATENCY_DATA_PLANES = (DataPlane.SIDECARLESS.value, DataPlane.PER_NODE.value)
+# Points by (tolerance, the mesh's complexity band); bands are thirds of the data, see below.
+COMPLEXITY_POINTS: dict[tuple[str, str], int] = {
+    (ComplexityBand.LOW, ComplexityBand.MEDIUM): -1,
+    (ComplexityBand.LOW, ComplexityBand.HIGH): -2,
+    (ComplexityBand.MEDIUM, ComplexityBand.HIGH): -1,
+}
 COMPLEXITY_WORDS: dict[str, str] = {
     "low": pgettext_lazy("complexity tolerance", "low"),
     "medium": pgettext_lazy("complexity tolerance", "medium"),
     "high": pgettext_lazy("complexity tolerance", "high"),
 }
-
-# Scores, named so the reasons and the tests read the same numbers.
-NICE_YES_POINTS, NICE_PARTIAL_POINTS = 2, 1
-CLOUD_POINTS = 3
-KNOWLEDGE_POINTS = 2
-SMI_PART_POINTS = 1
-GATEWAY_API_YES_POINTS, GATEWAY_API_PARTIAL_POINTS = 2, 1
-LATENCY_POINTS = 1
-LOW_LATENCY_DATA_PLANES = (DataPlane.SIDECARLESS.value, DataPlane.PER_NODE.value)
+BAND_WORDS: dict[str, str] = {
+    "low": pgettext_lazy("complexity band", "the simplest third"),
+    "medium": pgettext_lazy("complexity band", "the middle third"),
+    "high": pgettext_lazy("complexity band", "the most verbose third"),
+}
+COMPARE_LIMIT = 4  # the compare page shows at most four meshes
 
 LEVEL_WORDS: dict[str, str] = {
     YES: gettext_lazy("supported"),
@@ -167,36 +193,69 @@ def _check_subset(field: str, items: frozenset[str], allowed: Iterable[str]) -> 
 
 @dataclass(frozen=True)
 class MeshFacts:
-    """What the decision needs to know about one mesh, copied out of the database."""
+    """What the decision needs to know about one mesh, copied out of the database.
+
+    None means unknown: no source was found. Unknown never passes a hard requirement and never
+    earns points; it shows as an explicit "unknown" line instead.
+    """
 
     slug: str
     name: str
     maturity: str  # "leading" | "followers" | "very_new" | "discontinued"
     discontinued: bool
     status_label: str  # e.g. "Archived 2023-07-11" (shown in exclusion reasons); "" when active
-    runs_outside_kubernetes: bool  # Mesh.platforms == "beyond_kubernetes"
     data_plane: str  # "sidecar" | "per_node" | "sidecarless" | "mixed"
-    proxy: str  # free text, e.g. "Envoy (istio-proxy)"
-    developer: str
     clouds: frozenset[str]  # providers offering it managed/as add-on: subset of aws, gcp, azure
-    config_lines: int | None  # lines of YAML for a 90/10 traffic split; None = unknown
+    config_lines: int | None  # lines of YAML for the 90/10 traffic split task; None = unknown
     support: Mapping[str, str]  # feature slug -> level; a missing slug means unknown
+    runs_without_kubernetes: bool | None = None  # control and data plane with no cluster at all
+    kubernetes_vm_workloads: bool | None = None  # VMs join a mesh run from Kubernetes
+    orchestrators: frozenset[str] = frozenset()  # outside Kubernetes: subset of ORCHESTRATORS
+    orchestrators_note: str = ""
+    bound_to_cloud: str = ""  # works only with this cloud ("" = with any)
+    licence: str = ""  # SPDX expression
+    osi_open_source: bool | None = None
+    cncf_status: str = CncfStatus.NONE.value
+    commercial_support: str = ""  # who sells support; "" = nobody
+    stable_releases_free: bool | None = None
+    proxy_family: str = ""  # ProxyFamily value; "" = unknown
+    builds_on: str = ""  # BuildsOn value; "" = unknown
+    feature_sources: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # feature slug -> source URL
+    fact_sources: Mapping[str, str] = dataclass_field(
+        default_factory=dict
+    )  # fact name -> source URL
 
     def __post_init__(self) -> None:
         if not self.slug:
             raise ValueError("A mesh needs a slug.")
-        if self.maturity not in MATURITIES:
-            raise ValueError(
-                f"Mesh {self.slug!r}: maturity must be one of "
-                f"{', '.join(map(repr, MATURITIES))}; got {self.maturity!r}."
-            )
-        if self.data_plane not in DATA_PLANES:
-            raise ValueError(
-                f"Mesh {self.slug!r}: data_plane must be one of "
-                f"{', '.join(map(repr, DATA_PLANES))}; got {self.data_plane!r}."
-            )
+        for field, value, allowed in (
+            ("maturity", self.maturity, MATURITIES),
+            ("data_plane", self.data_plane, DATA_PLANES),
+            ("proxy_family", self.proxy_family, ("", *PROXY_FAMILIES)),
+            ("builds_on", self.builds_on, ("", *BuildsOn.values)),
+            ("bound_to_cloud", self.bound_to_cloud, ("", *CLOUD_NAMES)),
+            ("cncf_status", self.cncf_status, tuple(CncfStatus.values)),
+        ):
+            if value not in allowed:
+                raise ValueError(
+                    f"Mesh {self.slug!r}: {field} must be one of "
+                    f"{', '.join(map(repr, allowed))}; got {value!r}."
+                )
+        for field in (
+            "runs_without_kubernetes",
+            "kubernetes_vm_workloads",
+            "osi_open_source",
+            "stable_releases_free",
+        ):
+            value = getattr(self, field)
+            if value is not None and not isinstance(value, bool):
+                raise ValueError(f"Mesh {self.slug!r}: {field} must be True, False or None.")
         clouds = _slug_set(f"Mesh {self.slug!r} clouds", self.clouds)
         _check_subset(f"Mesh {self.slug!r} clouds", clouds, CLOUD_NAMES)
+        orchestrators = _slug_set(f"Mesh {self.slug!r} orchestrators", self.orchestrators)
+        _check_subset(f"Mesh {self.slug!r} orchestrators", orchestrators, ORCHESTRATORS)
         if self.config_lines is not None and (
             isinstance(self.config_lines, bool)
             or not isinstance(self.config_lines, int)
@@ -214,7 +273,10 @@ class MeshFacts:
             )
         # Frozen means frozen: keep private, read-only copies so callers' later edits can't leak in.
         object.__setattr__(self, "clouds", clouds)
+        object.__setattr__(self, "orchestrators", orchestrators)
         object.__setattr__(self, "support", MappingProxyType(dict(self.support)))
+        object.__setattr__(self, "feature_sources", MappingProxyType(dict(self.feature_sources)))
+        object.__setattr__(self, "fact_sources", MappingProxyType(dict(self.fact_sources)))
 
     @property
     def is_discontinued(self) -> bool:
@@ -237,9 +299,9 @@ class Answers:
     change_frequency: str  # "rarely" | "often"
     needed: frozenset[str]  # subset of GATE_FEATURES keys
     # step 1 — environment
-    infrastructure: str  # "kubernetes_only" | "beyond_kubernetes" (also VMs, ECS/Fargate, Nomad)
-    cloud: str  # "aws" | "gcp" | "azure" | "other" (on-premises/other)
-    knowledge: frozenset[str]  # subset of KNOWLEDGE keys
+    outside_kubernetes: frozenset[str]  # where workloads run outside Kubernetes (ORCHESTRATORS)
+    cloud: str  # Hosting: "aws" | "gcp" | "azure" | "on_prem" | "multi"
+    experience: frozenset[str]  # subset of EXPERIENCES; empty = none of these
     standards: str  # "none" | "smi" | "gateway_api"
     # step 2 — features
     must: frozenset[str]  # feature slugs (the views merge the GATE_FEATURES of `needed` in)
@@ -249,22 +311,22 @@ class Answers:
     min_maturity: str  # "leading" | "followers" | "very_new"
     complexity_tolerance: str  # "low" | "medium" | "high"
     latency_sensitive: bool
+    open_source_only: bool = False  # only OSI-approved licences
+    cncf_graduated_only: bool = False
+    support: str = SupportWish.WELCOME.value  # commercial support: required | welcome | not_wanted
 
     def __post_init__(self) -> None:
         # Validated on construction, so no invalid Answers can reach decide(); the views validate
         # their forms first, this is the defence behind them.
         for field in CHOICES:
             _check_choice(field, getattr(self, field))
-        for field in (
-            "mostly_synchronous",
-            "uses_kubernetes",
-            "allow_partial",
-            "latency_sensitive",
-        ):
+        for field in BOOLEANS:
             _check_bool(field, getattr(self, field))
-        sets = {f: _slug_set(f, getattr(self, f)) for f in ("needed", "knowledge", "must", "nice")}
+        names = ("needed", "outside_kubernetes", "experience", "must", "nice")
+        sets = {f: _slug_set(f, getattr(self, f)) for f in names}
         _check_subset("needed", sets["needed"], GATE_FEATURES)
-        _check_subset("knowledge", sets["knowledge"], KNOWLEDGE)
+        _check_subset("outside_kubernetes", sets["outside_kubernetes"], ORCHESTRATORS)
+        _check_subset("experience", sets["experience"], EXPERIENCES)
         for field, value in sets.items():
             object.__setattr__(self, field, value)
 
@@ -280,18 +342,34 @@ class GateReason:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Something to use instead of (or before) a mesh, with its official documentation."""
+
+    key: str
+    title: str
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     code: str  # "worth_it" | "consider" | "not_worth_it"
     headline: str
     reasons: tuple[GateReason, ...]
     # The needed features in sentences: the strongest reasons *for* a mesh (added to the spec).
     in_favour: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()  # only when the verdict leans away
 
 
 @dataclass(frozen=True)
 class ScorePart:
+    """One line of a mesh's evaluation: its points, why, and the data cell or fact behind it."""
+
     points: int
     reason: str
+    feature: str = ""  # feature slug when the line is about a feature cell
+    level: str = ""  # that cell's level (or "unknown" for a missing fact)
+    source: str = ""  # where the cell or fact was read
 
 
 @dataclass(frozen=True)
@@ -302,6 +380,13 @@ class Ranked:
     fits: tuple[str, ...]
     lacks: tuple[str, ...]
     caveats: tuple[str, ...]
+    evidence: tuple[ScorePart, ...] = ()  # the must-haves it meets, with their cells (0 points)
+    rank: int = 1  # competition ranking: the same score gives the same rank
+    tied: bool = False  # another mesh has the same score
+
+    @property
+    def reasons(self) -> tuple[ScorePart, ...]:
+        return self.evidence + self.parts
 
 
 @dataclass(frozen=True)
@@ -320,11 +405,37 @@ class Relaxation:
 
 
 @dataclass(frozen=True)
+class ComplexityCuts:
+    """Band limits from the data: low up to `low_max` lines, high from `high_min` lines."""
+
+    low_max: int
+    high_min: int
+    counted: int  # how many active meshes with a recorded split the thirds were taken from
+
+    def band(self, lines: int) -> str:
+        if lines <= self.low_max:
+            return ComplexityBand.LOW.value
+        if lines >= self.high_min:
+            return ComplexityBand.HIGH.value
+        return ComplexityBand.MEDIUM.value
+
+
+@dataclass(frozen=True)
 class Result:
     verdict: Verdict
     shortlist: tuple[Ranked, ...]
     excluded: tuple[Excluded, ...]
     relax: Relaxation | None
+    complexity_cuts: ComplexityCuts | None = None
+
+    @property
+    def compare_group(self) -> tuple[Ranked, ...]:
+        """The top 3 for "compare", widened to every mesh tied with the third, at most 4."""
+        if len(self.shortlist) < 2:
+            return ()
+        last_rank = self.shortlist[min(3, len(self.shortlist)) - 1].rank
+        group = tuple(r for r in self.shortlist if r.rank <= last_rank)
+        return group[:COMPARE_LIMIT]
 
 
 def gate_must_haves(needed: Iterable[str]) -> frozenset[str]:
@@ -332,6 +443,18 @@ def gate_must_haves(needed: Iterable[str]) -> frozenset[str]:
     chosen = _slug_set("needed", needed)
     _check_subset("needed", chosen, GATE_FEATURES)
     return frozenset(slug for key in chosen for slug in GATE_FEATURES[key])
+
+
+def complexity_cuts(meshes: Iterable[MeshFacts]) -> ComplexityCuts | None:
+    """Thirds of the active meshes' line counts: the lowest third by rank is "low", the highest
+    third "high" (a count tied with a band's edge joins that band). None without data."""
+    counts = sorted(m.config_lines for m in meshes if not m.is_discontinued and m.config_lines)
+    if not counts:
+        return None
+    third = -(-len(counts) // 3)  # ceil: with 9 meshes, 3 per third
+    low_max = counts[third - 1]
+    high_min = max(counts[len(counts) - third], low_max + 1)
+    return ComplexityCuts(low_max=low_max, high_min=high_min, counted=len(counts))
 
 
 # --- step 0: the verdict -------------------------------------------------------------------
@@ -349,9 +472,18 @@ def _gate_reasons(answers: Answers) -> tuple[GateReason, ...]:
                     "With few services, a service mesh is worth it only if specific features "
                     "are hard to get otherwise."
                 ),
-                alternative=_(
-                    "Get timeouts, retries, encryption and metrics from libraries or from "
-                    "Kubernetes itself; look at a mesh again when the services grow past about 10."
+                alternative=(
+                    _(
+                        "Get timeouts, retries, encryption and metrics from libraries or from "
+                        "Kubernetes itself; look at a mesh again when the services grow past "
+                        "about 10."
+                    )
+                    if answers.uses_kubernetes
+                    else _(
+                        "Get timeouts, retries, encryption and metrics from libraries and your "
+                        "platform's load balancer; look at a mesh again when the services grow "
+                        "past about 10."
+                    )
                 ),
             )
         )
@@ -433,8 +565,115 @@ def _verdict(answers: Answers) -> Verdict:
         for key in GATE_FEATURES
         if key in answers.needed
     )
+    alternatives = () if code == "worth_it" else _alternatives(answers)
     # str(): resolve the lazy headline now, in the active language, so the Verdict holds text.
-    return Verdict(code=code, headline=str(HEADLINES[code]), reasons=reasons, in_favour=in_favour)
+    return Verdict(
+        code=code,
+        headline=str(HEADLINES[code]),
+        reasons=reasons,
+        in_favour=in_favour,
+        alternatives=alternatives,
+    )
+
+
+# What to use instead of a mesh: (key, title, text, official documentation). Titles are product
+# names; _alternatives() picks them by the answers.
+ALTERNATIVES: dict[str, tuple[str, str, str]] = {
+    "resilience4j": (
+        "Resilience4j",
+        gettext_lazy("JVM: timeouts, retries, circuit breakers and rate limits as a library."),
+        "https://resilience4j.readme.io/docs/getting-started",
+    ),
+    "dotnet-resilience": (
+        "Polly / Microsoft.Extensions.Http.Resilience",
+        gettext_lazy(".NET: retries, timeouts and circuit breakers for HttpClient."),
+        "https://learn.microsoft.com/en-us/dotnet/core/resilience/http-resilience",
+    ),
+    "grpc-retry": (
+        "gRPC retries",
+        gettext_lazy("Any gRPC stack: built-in, configurable retries with backoff."),
+        "https://grpc.io/docs/guides/retry/",
+    ),
+    "opentelemetry": (
+        "OpenTelemetry",
+        gettext_lazy(
+            "Distributed tracing and metrics by instrumenting the services, no proxy needed."
+        ),
+        "https://opentelemetry.io/docs/concepts/instrumentation/",
+    ),
+    "kafka-security": (
+        "Apache Kafka security",
+        gettext_lazy("Kafka's own TLS encryption, authentication and ACLs for messaging."),
+        "https://kafka.apache.org/documentation/#security",
+    ),
+    "nats-security": (
+        "NATS security",
+        gettext_lazy("NATS' own TLS, authentication and authorization for messaging."),
+        "https://docs.nats.io/running-a-nats-service/configuration/securing_nats",
+    ),
+    "ecs-service-connect": (
+        "Amazon ECS Service Connect",
+        gettext_lazy(
+            "Service discovery, retries, timeouts and traffic metrics between ECS services, "
+            "managed by AWS."
+        ),
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html",
+    ),
+    "vpc-lattice": (
+        "Amazon VPC Lattice",
+        gettext_lazy(
+            "Service-to-service connectivity, routing and authorization across EC2, ECS, EKS "
+            "and Lambda, managed by AWS."
+        ),
+        "https://docs.aws.amazon.com/vpc-lattice/latest/ug/what-is-vpc-lattice.html",
+    ),
+    "cert-manager": (
+        "cert-manager",
+        gettext_lazy("Issues and renews TLS certificates in Kubernetes, for TLS between services."),
+        "https://cert-manager.io/docs/",
+    ),
+    "network-policies": (
+        "Kubernetes NetworkPolicy",
+        gettext_lazy("Which pods may talk to which: Kubernetes' own traffic rules."),
+        "https://kubernetes.io/docs/concepts/services-networking/network-policies/",
+    ),
+    "static-proxy": (
+        "Envoy static configuration",
+        gettext_lazy(
+            "For rarely changing services: timeouts, retries and TLS in a statically configured "
+            "proxy."
+        ),
+        "https://www.envoyproxy.io/docs/envoy/latest/start/quick-start/configuration-static",
+    ),
+}
+
+
+def _alternatives(answers: Answers) -> tuple[Alternative, ...]:
+    """The concrete alternatives that fit these answers, in a fixed order."""
+    keys: list[str] = []
+    if answers.tech_diversity == "low" or answers.service_count == "few":
+        keys += ["resilience4j", "dotnet-resilience", "grpc-retry"]
+    if "tracing" in answers.needed or "tracing" in answers.must or keys:
+        keys.append("opentelemetry")
+    if not answers.mostly_synchronous:
+        keys += ["kafka-security", "nats-security"]
+    if not answers.uses_kubernetes and (
+        answers.cloud == Hosting.AWS or Orchestrator.ECS in answers.outside_kubernetes
+    ):
+        keys += ["ecs-service-connect", "vpc-lattice"]
+    if answers.uses_kubernetes:
+        keys += ["cert-manager", "network-policies"]
+    if answers.change_frequency == "rarely":
+        keys.append("static-proxy")
+    return tuple(
+        Alternative(
+            key=key,
+            title=ALTERNATIVES[key][0],
+            text=str(ALTERNATIVES[key][1]),
+            url=ALTERNATIVES[key][2],
+        )
+        for key in keys
+    )
 
 
 # --- steps 1-3: exclusion, score, shortlist ------------------------------------------------
@@ -451,22 +690,40 @@ def _must_met(level: str, allow_partial: bool) -> bool:
     return level == YES or (level == PARTIAL and allow_partial)
 
 
+def _orchestrator_list(orchestrators: Iterable[str]) -> str:
+    return ", ".join(str(ORCHESTRATOR_LABELS[o]) for o in ORCHESTRATORS if o in orchestrators)
+
+
 def _environment_reason(answers: Answers, mesh: MeshFacts) -> str | None:
-    if mesh.runs_outside_kubernetes:
-        return None
-    # The gate's "no Kubernetes" is the stronger statement, so it wins over step 1's answer.
-    if not answers.uses_kubernetes:
-        return _("Runs only on Kubernetes, and you don't use Kubernetes.")
-    if answers.infrastructure == Platforms.BEYOND_KUBERNETES:
-        return _(
-            "Runs only on Kubernetes, and you also run workloads outside it "
-            "(VMs, ECS/Fargate, Nomad…)."
+    # No Kubernetes at all: the control plane must run without it, and "unknown" is not enough.
+    if not answers.uses_kubernetes and mesh.runs_without_kubernetes is not True:
+        if mesh.runs_without_kubernetes is None:
+            return _(
+                "Unknown whether it runs without Kubernetes (no source found), and you don't "
+                "use Kubernetes."
+            )
+        return _("Needs a Kubernetes cluster for its control plane, and you don't use Kubernetes.")
+    missing = [o for o in ORCHESTRATORS if o in answers.outside_kubernetes - mesh.orchestrators]
+    if missing:
+        supported = _orchestrator_list(mesh.orchestrators)
+        values = {"missing": _orchestrator_list(missing), "supported": supported}
+        if not supported:
+            return (
+                _("Runs only on Kubernetes: no support for your workloads on %(missing)s.") % values
+            )
+        return (
+            _(
+                "Outside Kubernetes it supports only %(supported)s, not your workloads on "
+                "%(missing)s."
+            )
+            % values
         )
     return None
 
 
 def _precondition_reason(answers: Answers, mesh: MeshFacts) -> str | None:
-    """Why a mesh is out before any feature is looked at: status, environment, maturity."""
+    """Why a mesh is out before any feature is looked at, in this order: status, environment,
+    cloud binding, licence, CNCF status, commercial support, maturity."""
     if mesh.is_discontinued:
         if mesh.status_label:
             return _("Discontinued (%(status)s): never recommended.") % {
@@ -476,6 +733,24 @@ def _precondition_reason(answers: Answers, mesh: MeshFacts) -> str | None:
     environment = _environment_reason(answers, mesh)
     if environment:
         return environment
+    bound = mesh.bound_to_cloud
+    if bound and answers.cloud not in (bound, Hosting.MULTI):
+        return _("Works only with %(bound)s, and you run on %(cloud)s.") % {
+            "bound": CLOUD_NAMES[bound],
+            "cloud": HOSTING_NAMES[answers.cloud],
+        }
+    if answers.open_source_only and mesh.osi_open_source is not True:
+        if mesh.osi_open_source is None:
+            return _("Licence unknown (no source found), and you want open source only.")
+        return _("Licence %(licence)s is not OSI open source, and you want open source only.") % {
+            "licence": mesh.licence or _("unknown")
+        }
+    if answers.cncf_graduated_only and mesh.cncf_status != CncfStatus.GRADUATED:
+        return _("%(status)s, and you want CNCF graduated projects only.") % {
+            "status": CncfStatus(mesh.cncf_status).label
+        }
+    if answers.support == SupportWish.REQUIRED and not mesh.commercial_support:
+        return _("Nobody sells commercial support for it, and you require support.")
     if MATURITY_RANK[mesh.maturity] < MATURITY_RANK[answers.min_maturity]:
         return _("Production readiness is %(maturity)s, below your minimum (%(minimum)s).") % {
             "maturity": MATURITY_LABELS[mesh.maturity],
@@ -494,19 +769,122 @@ def _first_failed_must(
     return None
 
 
+def _feature_part(points: int, reason: str, mesh: MeshFacts, slug: str) -> ScorePart:
+    return ScorePart(
+        points,
+        reason,
+        feature=slug,
+        level=mesh.level(slug),
+        source=mesh.feature_sources.get(slug, ""),
+    )
+
+
+def _fact_part(points: int, reason: str, mesh: MeshFacts, fact: str, level: str = "") -> ScorePart:
+    return ScorePart(points, reason, level=level, source=mesh.fact_sources.get(fact, ""))
+
+
+def _experience_part(answers: Answers, mesh: MeshFacts) -> ScorePart | None:
+    if not answers.experience:
+        return None
+    if not mesh.proxy_family or not mesh.builds_on:
+        return _fact_part(
+            0,
+            _("Team experience: unknown proxy or lineage (no source found), no points"),
+            mesh,
+            "proxy_family",
+            UNKNOWN,
+        )
+    known = [
+        EXPERIENCE_NAMES[key]
+        for key in EXPERIENCES
+        if key in answers.experience
+        and (
+            (key == Experience.ENVOY and mesh.proxy_family in ENVOY_FAMILIES)
+            or key == mesh.builds_on
+        )
+    ]
+    if not known:
+        return None
+    # One bonus however many items match: knowing Envoy and Istio doesn't double the fit.
+    reason = _("Builds on what your team knows: %(products)s") % {"products": ", ".join(known)}
+    return _fact_part(EXPERIENCE_POINTS, reason, mesh, "proxy_family")
+
+
+def _support_parts(answers: Answers, mesh: MeshFacts) -> list[ScorePart]:
+    parts: list[ScorePart] = []
+    if answers.support == SupportWish.WELCOME and mesh.commercial_support:
+        reason = _("Commercial support available: %(vendors)s") % {
+            "vendors": mesh.commercial_support
+        }
+        parts.append(_fact_part(SUPPORT_POINTS, reason, mesh, "commercial_support"))
+    if answers.support == SupportWish.NOT_WANTED and mesh.stable_releases_free is not True:
+        if mesh.stable_releases_free is None:
+            reason = _(
+                "Unknown whether stable releases are free (no source found): counted as not "
+                "free, and you want no paid support"
+            )
+            parts.append(
+                _fact_part(NOT_FREE_PENALTY, reason, mesh, "stable_releases_free", UNKNOWN)
+            )
+        else:
+            reason = _(
+                "Stable releases are not free (a vendor's subscription or licence), and you want "
+                "no paid support"
+            )
+            parts.append(_fact_part(NOT_FREE_PENALTY, reason, mesh, "stable_releases_free", NO))
+    return parts
+
+
+def _complexity_part(
+    answers: Answers, mesh: MeshFacts, cuts: ComplexityCuts | None
+) -> ScorePart | None:
+    tolerance = answers.complexity_tolerance
+    if tolerance == ComplexityBand.HIGH or cuts is None:
+        return None
+    words = {"tolerance": COMPLEXITY_WORDS[tolerance]}
+    if mesh.config_lines is None:
+        # Never a free pass: without an example it counts as the most verbose third.
+        points = COMPLEXITY_POINTS[(tolerance, ComplexityBand.HIGH)]
+        reason = (
+            _(
+                "Configuration complexity unknown (no 90/10 traffic split recorded): counted as "
+                "the most verbose third for your %(tolerance)s tolerance"
+            )
+            % words
+        )
+        return _fact_part(points, reason, mesh, "traffic_split", UNKNOWN)
+    band = cuts.band(mesh.config_lines)
+    points = COMPLEXITY_POINTS.get((tolerance, band), 0)
+    if not points:
+        return None
+    reason = _(
+        "Configuration complexity: the 90/10 traffic split takes %(lines)d lines, in "
+        "%(band)s of the meshes, more than your %(tolerance)s tolerance"
+    ) % {**words, "lines": mesh.config_lines, "band": BAND_WORDS[band]}
+    return _fact_part(points, reason, mesh, "traffic_split")
+
+
 def _score(
-    answers: Answers, mesh: MeshFacts, nices: Sequence[str], name: Mapping[str, str]
+    answers: Answers,
+    mesh: MeshFacts,
+    nices: Sequence[str],
+    name: Mapping[str, str],
+    cuts: ComplexityCuts | None,
 ) -> tuple[ScorePart, ...]:
     parts: list[ScorePart] = []
     # Nice-to-haves: partial counts (at half) whatever allow_partial says; that is for must-haves.
     for slug in nices:
         level = mesh.level(slug)
+        feature = {"feature": name[slug]}
         if level == YES:
-            reason = _("Nice-to-have %(feature)s: supported") % {"feature": name[slug]}
-            parts.append(ScorePart(NICE_YES_POINTS, reason))
+            reason = _("Nice-to-have %(feature)s: supported") % feature
+            parts.append(_feature_part(NICE_YES_POINTS, reason, mesh, slug))
         elif level == PARTIAL:
-            reason = _("Nice-to-have %(feature)s: only partly supported") % {"feature": name[slug]}
-            parts.append(ScorePart(NICE_PARTIAL_POINTS, reason))
+            reason = _("Nice-to-have %(feature)s: only partly supported") % feature
+            parts.append(_feature_part(NICE_PARTIAL_POINTS, reason, mesh, slug))
+        elif level == UNKNOWN:
+            reason = _("Nice-to-have %(feature)s: unknown (no source found), no points") % feature
+            parts.append(_feature_part(0, reason, mesh, slug))
     maturity_points = MATURITY_POINTS[mesh.maturity]
     if maturity_points:
         reason = _("Production readiness: %(maturity)s") % {
@@ -517,40 +895,35 @@ def _score(
         reason = _("Offered managed or as an add-on by your cloud, %(cloud)s") % {
             "cloud": CLOUD_NAMES[answers.cloud]
         }
-        parts.append(ScorePart(CLOUD_POINTS, reason))
-    haystack = f"{mesh.proxy} {mesh.name} {mesh.developer}".casefold()
-    known = [KNOWLEDGE[key] for key in KNOWLEDGE if key in answers.knowledge and key in haystack]
-    if known:
-        # One bonus however many items match: knowing Envoy and Istio doesn't double the fit.
-        reason = _("Builds on what your team knows: %(products)s") % {"products": ", ".join(known)}
-        parts.append(ScorePart(KNOWLEDGE_POINTS, reason))
+        parts.append(_fact_part(CLOUD_POINTS, reason, mesh, "clouds"))
+    if mesh.bound_to_cloud and answers.cloud == Hosting.MULTI:
+        reason = _("Works only with %(bound)s, and you run on several clouds") % {
+            "bound": CLOUD_NAMES[mesh.bound_to_cloud]
+        }
+        parts.append(_fact_part(BOUND_ELSEWHERE_PENALTY, reason, mesh, "clouds"))
+    experience = _experience_part(answers, mesh)
+    if experience:
+        parts.append(experience)
+    parts += _support_parts(answers, mesh)
     if answers.standards == "smi":
         smi_parts = [s for s in name if s.startswith(SMI_PREFIX)]
         smi_parts += sorted(s for s in mesh.support if s.startswith(SMI_PREFIX) and s not in name)
         for slug in smi_parts:
             if mesh.level(slug) == YES:
                 reason = _("SMI standard: implements %(feature)s") % {"feature": name[slug]}
-                parts.append(ScorePart(SMI_PART_POINTS, reason))
+                parts.append(_feature_part(SMI_PART_POINTS, reason, mesh, slug))
     elif answers.standards == "gateway_api":
         level = mesh.level(GATEWAY_API_MESH)
         feature = {"feature": name[GATEWAY_API_MESH]}
         if level == YES:
             reason = _("Gateway API standard: %(feature)s") % feature
-            parts.append(ScorePart(GATEWAY_API_YES_POINTS, reason))
+            parts.append(_feature_part(GATEWAY_API_YES_POINTS, reason, mesh, GATEWAY_API_MESH))
         elif level == PARTIAL:
             reason = _("Gateway API standard: %(feature)s only partly supported") % feature
-            parts.append(ScorePart(GATEWAY_API_PARTIAL_POINTS, reason))
-    limit = COMPLEXITY_LIMITS[answers.complexity_tolerance]
-    if limit is not None and mesh.config_lines is not None and mesh.config_lines > limit:
-        reason = _(
-            "Configuration complexity: a 90/10 traffic split takes %(lines)d lines of YAML, "
-            "more than the %(limit)d your %(tolerance)s tolerance allows"
-        ) % {
-            "lines": mesh.config_lines,
-            "limit": limit,
-            "tolerance": COMPLEXITY_WORDS[answers.complexity_tolerance],
-        }
-        parts.append(ScorePart(COMPLEXITY_PENALTY, reason))
+            parts.append(_feature_part(GATEWAY_API_PARTIAL_POINTS, reason, mesh, GATEWAY_API_MESH))
+    complexity = _complexity_part(answers, mesh, cuts)
+    if complexity:
+        parts.append(complexity)
     if answers.latency_sensitive and mesh.data_plane in LOW_LATENCY_DATA_PLANES:
         parts.append(
             ScorePart(
@@ -567,11 +940,12 @@ def _describe(
     musts: Sequence[str],
     nices: Sequence[str],
     name: Mapping[str, str],
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """The shortlist entry's fits, lacks and caveats, in display order, must-haves first."""
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[ScorePart, ...]]:
+    """The shortlist entry's fits, lacks, caveats and must-have evidence, in display order."""
     fits: list[str] = []
     lacks: list[str] = []
     caveats: list[str] = []
+    evidence: list[ScorePart] = []
     for kind, slugs in ((_("must-have"), musts), (_("nice-to-have"), nices)):
         for slug in slugs:
             level = mesh.level(slug)
@@ -582,6 +956,8 @@ def _describe(
                 fits.append(entry)
             else:
                 lacks.append(entry)
+            if slugs is musts:
+                evidence.append(_feature_part(0, entry, mesh, slug))
             if level == PARTIAL:
                 caveats.append(_("%(feature)s: only partly supported — check the note") % feature)
             elif level == UNKNOWN:
@@ -592,7 +968,9 @@ def _describe(
         caveats.append(
             _("Configuration complexity unknown: no 90/10 traffic split example recorded")
         )
-    return tuple(fits), tuple(lacks), tuple(caveats)
+    if answers.outside_kubernetes and mesh.orchestrators_note:
+        caveats.append(_("Outside Kubernetes: %(note)s") % {"note": mesh.orchestrators_note})
+    return tuple(fits), tuple(lacks), tuple(caveats), tuple(evidence)
 
 
 def _relaxation(
@@ -606,7 +984,18 @@ def _relaxation(
     return best
 
 
-class _Names(dict):
+def _ranked(shortlist: list[Ranked]) -> tuple[Ranked, ...]:
+    """Best first; the same score gives the same rank (1, 1, 3) and a "tied" mark."""
+    # Within a tie the order is only the name's, so it is stable; the rank says they are equal.
+    shortlist.sort(key=lambda r: (-r.score, r.mesh.name.casefold(), r.mesh.slug))
+    scores = [r.score for r in shortlist]
+    return tuple(
+        replace(r, rank=1 + sum(1 for s in scores if s > r.score), tied=scores.count(r.score) > 1)
+        for r in shortlist
+    )
+
+
+class _Names(dict[str, str]):
     """Feature names with the slug as fallback, so no reason text ever fails on a missing name."""
 
     def __missing__(self, key: str) -> str:
@@ -620,6 +1009,7 @@ def decide(
 
     The shortlist is computed whatever the verdict: a "no" is advice, not a locked door.
     Must-haves are taken as given; merge gate_must_haves(answers.needed) in before, as the views do.
+    The complexity bands come from all meshes passed in, so pass every mesh, not a filtered few.
     """
     if not isinstance(answers, Answers):
         raise ValueError(f"answers must be an Answers instance; got {type(answers).__name__}.")
@@ -632,10 +1022,11 @@ def decide(
     musts = _display_order(answers.must, feature_names)
     # A must-have also listed as nice-to-have is a must-have: it must not earn points twice.
     nices = _display_order(answers.nice - answers.must, feature_names)
+    cuts = complexity_cuts(meshes)
 
     shortlist: list[Ranked] = []
     excluded: list[Excluded] = []
-    candidates: list[MeshFacts] = []  # passed status, environment and maturity
+    candidates: list[MeshFacts] = []  # passed status, environment, licence and maturity
     for mesh in meshes:
         reason = _precondition_reason(answers, mesh)
         if reason:
@@ -651,8 +1042,8 @@ def decide(
             }
             excluded.append(Excluded(mesh, reason))
             continue
-        parts = _score(answers, mesh, nices, name)
-        fits, lacks, caveats = _describe(answers, mesh, musts, nices, name)
+        parts = _score(answers, mesh, nices, name, cuts)
+        fits, lacks, caveats, evidence = _describe(answers, mesh, musts, nices, name)
         shortlist.append(
             Ranked(
                 mesh=mesh,
@@ -661,16 +1052,16 @@ def decide(
                 fits=fits,
                 lacks=lacks,
                 caveats=caveats,
+                evidence=evidence,
             )
         )
 
-    # Higher score, then fewer open questions, then name; slug last makes the order total.
-    shortlist.sort(key=lambda r: (-r.score, len(r.caveats), r.mesh.name.casefold(), r.mesh.slug))
     excluded.sort(key=lambda e: (e.mesh.name.casefold(), e.mesh.slug))
     relax = None if shortlist else _relaxation(answers, candidates, musts, name)
     return Result(
         verdict=_verdict(answers),
-        shortlist=tuple(shortlist),
+        shortlist=_ranked(shortlist),
         excluded=tuple(excluded),
         relax=relax,
+        complexity_cuts=cuts,
     )

@@ -18,11 +18,29 @@ class Evaluation:
     feature_names: dict[str, str]
 
 
+# Mesh field with the source of each fact the decision reads (fact name -> field).
+FACT_SOURCE_FIELDS = {
+    "runs_without_kubernetes": "runs_without_kubernetes_source",
+    "kubernetes_vm_workloads": "kubernetes_vm_workloads_source",
+    "orchestrators": "orchestrators_source",
+    "clouds": "clouds_source",
+    "licence": "licence_source",
+    "cncf_status": "cncf_source",
+    "commercial_support": "commercial_support_source",
+    "stable_releases_free": "stable_releases_source",
+    "proxy_family": "proxy_family_source",
+    "traffic_split": "traffic_split_source",
+}
+
+
 def mesh_facts() -> list[decision.MeshFacts]:
-    """Every mesh with its support levels, for the decision module (two queries)."""
+    """Every mesh with its support levels and sources, for the decision module (two queries)."""
     levels: dict[int, dict[str, str]] = {}
-    for mesh_id, slug, level in Support.objects.values_list("mesh_id", "feature__slug", "level"):
+    sources: dict[int, dict[str, str]] = {}
+    rows = Support.objects.values_list("mesh_id", "feature__slug", "level", "source")
+    for mesh_id, slug, level, source in rows:
         levels.setdefault(mesh_id, {})[slug] = level
+        sources.setdefault(mesh_id, {})[slug] = source
     return [
         decision.MeshFacts(
             slug=mesh.slug,
@@ -34,13 +52,28 @@ def mesh_facts() -> list[decision.MeshFacts]:
                 if mesh.is_discontinued and mesh.status_date
                 else ""
             ),
-            runs_outside_kubernetes=mesh.platforms == Mesh.Platforms.BEYOND_KUBERNETES,
             data_plane=mesh.data_plane,
-            proxy=mesh.proxy,
-            developer=mesh.developer,
             clouds=mesh.cloud_set,
             config_lines=mesh.traffic_split_lines if mesh.traffic_split_yaml else None,
             support=levels.get(mesh.pk, {}),
+            runs_without_kubernetes=mesh.runs_without_kubernetes,
+            kubernetes_vm_workloads=mesh.kubernetes_vm_workloads,
+            orchestrators=mesh.orchestrator_set,
+            orchestrators_note=mesh.orchestrators_note,
+            bound_to_cloud=mesh.bound_to_cloud,
+            licence=mesh.licence_spdx or mesh.licence,
+            osi_open_source=mesh.open_source,
+            cncf_status=mesh.cncf_status,
+            commercial_support=mesh.commercial_support,
+            stable_releases_free=mesh.stable_releases_free,
+            proxy_family=mesh.proxy_family,
+            builds_on=mesh.builds_on,
+            feature_sources=sources.get(mesh.pk, {}),
+            fact_sources={
+                fact: getattr(mesh, field)
+                for fact, field in FACT_SOURCE_FIELDS.items()
+                if getattr(mesh, field)
+            },
         )
         for mesh in Mesh.objects.order_by("name")
     ]
@@ -51,12 +84,32 @@ def evaluate(answers: decision.Answers) -> Evaluation:
     return Evaluation(decision.decide(answers, mesh_facts(), names), names)
 
 
+# Everything of a mesh row that the ranking reads.
+DATA_FIELDS = (
+    "slug",
+    "status",
+    "maturity",
+    "data_plane",
+    "clouds",
+    "traffic_split_yaml",
+    "runs_without_kubernetes",
+    "kubernetes_vm_workloads",
+    "orchestrators",
+    "bound_to_cloud",
+    "licence_spdx",
+    "open_source",
+    "cncf_status",
+    "commercial_support",
+    "stable_releases_free",
+    "proxy_family",
+    "builds_on",
+)
+
+
 def data_fingerprint() -> str:
     """A digest of everything the ranking reads, to tell a visitor that the data changed since."""
     digest = hashlib.sha256()
-    for row in Mesh.objects.order_by("slug").values_list(
-        "slug", "status", "maturity", "platforms", "data_plane", "clouds", "traffic_split_yaml"
-    ):
+    for row in Mesh.objects.order_by("slug").values_list(*DATA_FIELDS):
         digest.update(repr(row).encode())
     for row in Support.objects.order_by("mesh__slug", "feature__slug").values_list(
         "mesh__slug", "feature__slug", "level"

@@ -7,13 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comparison.choices import Cloud, Maturity, Platforms
+from comparison.choices import Experience, Hosting, Maturity, Orchestrator, SupportWish
 from comparison.models import Feature
 
 from . import decision
 from .answers import IGNORE, MUST, NICE
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# The question offers the places teams run services; serverless functions stay mesh data only.
+OUTSIDE_KUBERNETES_CHOICES = ("vms_on_prem", "cloud_vms", "ecs", "nomad")
 IMPORTANCE = [(MUST, _("Must-have")), (NICE, _("Nice-to-have")), (IGNORE, _("Don't care"))]
 
 
@@ -59,22 +61,20 @@ class GateForm(forms.Form):
 
 class EnvironmentForm(forms.Form):
     title = _("Your environment")
-    infrastructure = radio(
-        _("Where do your workloads run?"),
-        [
-            (Platforms.KUBERNETES_ONLY, _("Only on Kubernetes")),
-            (Platforms.BEYOND_KUBERNETES, _("Also outside Kubernetes (VMs, ECS/Fargate, Nomad…)")),
-        ],
-    )
-    cloud = radio(
-        _("Preferred cloud provider"),
-        [*Cloud.choices, (decision.OTHER_CLOUD, _("On-premises/other"))],
-    )
-    knowledge = forms.MultipleChoiceField(
-        label=_("What does your team already know?"),
-        choices=list(decision.KNOWLEDGE.items()),
+    outside_kubernetes = forms.MultipleChoiceField(
+        label=_("Where do workloads run outside Kubernetes?"),
+        choices=[(o.value, o.label) for o in Orchestrator if o.value in OUTSIDE_KUBERNETES_CHOICES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Tick none if everything runs in Kubernetes."),
+    )
+    cloud = radio(_("Where do you run?"), Hosting.choices)
+    experience = forms.MultipleChoiceField(
+        label=_("What does your team already know well?"),
+        choices=Experience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick none if the team knows none of these."),
     )
     standards = radio(
         _("Do you want independence through a standard interface?"),
@@ -149,6 +149,17 @@ class FitForm(forms.Form):
             ("medium", _("Medium")),
             ("high", _("High: power over simplicity")),
         ],
-        help_text=_("Measured by the lines of YAML each mesh needs for a 90/10 traffic split."),
+        help_text=_(
+            "Measured by the lines each mesh needs, in addition to two Deployments and their "
+            "Services, to send 90% of requests to v1 and 10% to v2. Low accepts the simplest "
+            "third of the meshes, medium all but the most verbose third."
+        ),
     )
     latency_sensitive = radio(_("Is added latency (a few ms per hop) critical for you?"), YES_NO)
+    open_source_only = radio(
+        _("Open source only?"),
+        YES_NO,
+        help_text=_("Yes excludes licences that are not OSI-approved, such as BUSL."),
+    )
+    cncf_graduated_only = radio(_("CNCF graduated projects only?"), YES_NO)
+    support = radio(_("Commercial support"), SupportWish.choices)

@@ -5,17 +5,23 @@ from __future__ import annotations
 from uuid import UUID
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
+from django_ratelimit.decorators import ratelimit
 
+from comparison.models import Feature
+
+from . import api
 from .answers import relaxed, to_decision
 from .evaluation import data_fingerprint, evaluate, store
 from .models import Questionnaire
-from .wizard import LAST_STEP, STEPS, Wizard, parse_step
+from .wizard import LAST_STEP, STEPS, Wizard, answer_steps, parse_step
 
 TEMPLATE = "questionnaire/questionnaire.html"
 
@@ -95,13 +101,16 @@ def result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ValueError:
         return render(request, "questionnaire/result_gone.html", {"stored": stored}, status=410)
     shortlist = evaluation.result.shortlist
+    compare = evaluation.result.compare_group
     context = {
         "stored": stored,
         "result": evaluation.result,
         "answers": answers,
+        "answer_steps": answer_steps(stored.current_answers, evaluation.feature_names),
         "data_changed": stored.data_fingerprint != data_fingerprint(),
         "shortlist_changed": stored.shortlist != [r.mesh.slug for r in shortlist],
-        "compare_query": "&".join(f"mesh={r.mesh.slug}" for r in shortlist[:3]),
+        "compare": compare,
+        "compare_query": "&".join(f"mesh={r.mesh.slug}" for r in compare),
         "feature_names": evaluation.feature_names,
     }
     return render(request, "questionnaire/result.html", context)
@@ -131,3 +140,32 @@ def relax(request: HttpRequest, public_id: UUID) -> HttpResponse:
             _("That feature is not one of this questionnaire's must-haves.")
         )
     return redirect(store(answers).get_absolute_url())
+
+
+# No CSRF token: the API reads no cookie and keeps no session, so a forged cross-site request
+# could do nothing a direct one can't. Abuse is bounded by a per-address rate limit instead
+# (counted in the default cache, so every app server shares it).
+@csrf_exempt
+@require_POST
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.RECOMMEND_RATE, method="POST", block=False
+)
+def api_recommend(request: HttpRequest) -> JsonResponse:
+    """POST /api/recommend: answers as JSON in, verdict and ranked shortlist out."""
+    if getattr(request, "limited", False):
+        return JsonResponse(
+            {"errors": {"rate": "Too many requests from your address; try again in a minute."}},
+            status=429,
+        )
+    slugs = [f.slug for f in Feature.objects.in_display_order()]
+    try:
+        stored, keep = api.parse(request.body, slugs)
+        answers = to_decision(stored)
+    except api.InvalidRequest as error:
+        return JsonResponse({"errors": error.errors}, status=400)
+    except ValueError as error:
+        return JsonResponse({"errors": {"body": str(error)}}, status=400)
+    body = api.as_json(evaluate(answers), data_fingerprint())
+    if keep:
+        body["permalink"] = request.build_absolute_uri(store(stored).get_absolute_url())
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .answers import STEP_NAMES, Stored, build, gate_importance
+from .answers import MUST, NICE, STEP_NAMES, Stored, build, gate_importance
 from .forms import EnvironmentForm, FeaturesForm, FitForm, GateForm
 
 SESSION_KEY = "questionnaire"
@@ -144,3 +144,37 @@ class Wizard:
 
     def _save(self) -> None:
         self.session[SESSION_KEY] = {"raw": self.raw, "answered": self.answered}
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    choices = dict(getattr(field, "choices", ()))
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value) or str(_("None of these"))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(choices.get(value, value))
+
+
+def answer_steps(
+    stored: Stored, feature_names: Mapping[str, str]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every answer of every step as (question, answer) texts, for the result page."""
+    steps: list[tuple[str, list[tuple[str, str]]]] = []
+    for step in STEPS:
+        answers = stored["steps"][step.name]
+        lines: list[tuple[str, str]] = []
+        if step.form_class is FeaturesForm:
+            importance = answers["importance"]
+            for level, label in ((MUST, _("Must-haves")), (NICE, _("Nice-to-haves"))):
+                names = [
+                    name for slug, name in feature_names.items() if importance.get(slug) == level
+                ]
+                lines.append((str(label), ", ".join(names) or str(_("None"))))
+            field = FeaturesForm.base_fields["allow_partial"]
+            lines.append((str(field.label), _display(field, answers["allow_partial"])))
+        else:
+            for name, field in step.form_class.base_fields.items():
+                if name in answers:
+                    lines.append((str(field.label), _display(field, answers[name])))
+        steps.append((str(step.title), lines))
+    return steps

@@ -47,7 +47,8 @@ def _no_page_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
-    cache.clear()  # the in-memory cache outlives a test: rate-limit counts must not
+    # Rate-limit counters (API, corrections) live there: every test starts with a full allowance.
+    cache.clear()
 
 
 @pytest.fixture
@@ -111,12 +112,19 @@ class QuestionnaireDriver:
         "change_frequency": "rarely",
     }
     ENVIRONMENT = {
-        "infrastructure": "kubernetes_only",
-        "cloud": "other",
-        "knowledge": ["envoy"],
+        "outside_kubernetes": [],
+        "cloud": "on_prem",
+        "experience": ["envoy"],
         "standards": "none",
     }
-    FIT = {"min_maturity": "followers", "complexity_tolerance": "high", "latency_sensitive": "no"}
+    FIT = {
+        "min_maturity": "followers",
+        "complexity_tolerance": "high",
+        "latency_sensitive": "no",
+        "open_source_only": "no",
+        "cncf_graduated_only": "no",
+        "support": "welcome",
+    }
 
     def __init__(self, client) -> None:
         from django.urls import reverse
@@ -137,19 +145,61 @@ class QuestionnaireDriver:
             data["allow_partial"] = "on"
         return data
 
-    def complete(self, gate=None, env=None, fit=None, features=None, client=None):
+    def complete(
+        self, gate=None, env=None, fit=None, features=None, client=None, allow_partial=False
+    ):
         from questionnaire.models import Questionnaire
 
         client = client or self.client
         assert self.post(0, gate or self.GATE_YES, client).status_code == 302
         assert self.post(1, env or self.ENVIRONMENT, client).status_code == 302
-        features_data = self.features_step(features, client=client)
+        features_data = self.features_step(features, allow_partial, client=client)
         assert self.post(2, features_data, client).status_code == 302
         response = self.post(3, fit or self.FIT, client)
         assert response.status_code == 302
         stored = Questionnaire.objects.latest("created")
         assert response["Location"] == stored.get_absolute_url()
         return stored
+
+    def answer_like_the_api(self, body: dict, client=None):
+        """Fill in every step with the answers an API request body gives (defaults included)."""
+        from questionnaire.api import DEFAULTS
+        from questionnaire.decision import gate_must_haves
+
+        answers = {**DEFAULTS, **body}
+
+        def yes_no(value: bool) -> str:
+            return "yes" if value else "no"
+
+        gate = {
+            "service_count": answers["services"],
+            "tech_diversity": answers["tech_diversity"],
+            "mostly_synchronous": yes_no(answers["communication"] == "sync"),
+            "uses_kubernetes": yes_no(answers["kubernetes"]),
+            "change_frequency": answers["change_frequency"],
+            "needed": answers["needs"],
+        }
+        env = {
+            "outside_kubernetes": answers["outside_kubernetes"],
+            "cloud": answers["cloud"],
+            "experience": answers["experience"],
+            "standards": answers["standards"],
+        }
+        # As a visitor would: mark the nice-to-haves, then the must-haves; the gate's stay musts.
+        features = {slug: "nice" for slug in answers["nice"]}
+        features.update({slug: "must" for slug in answers["must"]})
+        features.update({slug: "must" for slug in gate_must_haves(answers["needs"])})
+        fit = {
+            "min_maturity": answers["min_maturity"],
+            "complexity_tolerance": answers["complexity_tolerance"],
+            "latency_sensitive": yes_no(answers["latency_sensitive"]),
+            "open_source_only": yes_no(answers["open_source_only"]),
+            "cncf_graduated_only": yes_no(answers["cncf_graduated_only"]),
+            "support": answers["support"],
+        }
+        return self.complete(
+            gate, env, fit, features, client=client, allow_partial=answers["partial_ok"]
+        )
 
 
 @pytest.fixture

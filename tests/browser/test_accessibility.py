@@ -25,9 +25,9 @@ def stored_result_url(gate: dict) -> str:
     steps = {
         "gate": gate,
         "environment": {
-            "infrastructure": "kubernetes_only",
+            "outside_kubernetes": [],
             "cloud": "gcp",
-            "knowledge": ["envoy"],
+            "experience": ["envoy"],
             "standards": "none",
         },
         "features": {
@@ -38,6 +38,9 @@ def stored_result_url(gate: dict) -> str:
             "min_maturity": "followers",
             "complexity_tolerance": "high",
             "latency_sensitive": "no",
+            "open_source_only": "no",
+            "cncf_graduated_only": "no",
+            "support": "welcome",
         },
     }
     return store(build(steps)).get_absolute_url()

@@ -79,9 +79,10 @@ def answer_gate(page, service_count, diverse, synchronous, kubernetes, changes, 
     page.get_by_role("button", name="Next →").click()
 
 
-def answer_environment(page, infrastructure="kubernetes_only", cloud="other"):
+def answer_environment(page, outside=(), cloud="on_prem"):
     page.wait_for_selector("text=Step 2 of 4")
-    page.check(f"input[name=infrastructure][value={infrastructure}]")
+    for place in outside:
+        page.check(f"input[name=outside_kubernetes][value={place}]")
     page.check(f"input[name=cloud][value={cloud}]")
     page.check("input[name=standards][value=none]")
     page.get_by_role("button", name="Next →").click()
@@ -92,6 +93,9 @@ def answer_fit(page):
     page.check("input[name=min_maturity][value=followers]")
     page.check("input[name=complexity_tolerance][value=high]")
     page.check("input[name=latency_sensitive][value=no]")
+    page.check("input[name=open_source_only][value=no]")
+    page.check("input[name=cncf_graduated_only][value=no]")
+    page.check("input[name=support][value=welcome]")
     page.get_by_role("button", name="See my result").click()
 
 
@@ -124,7 +128,7 @@ def test_wizard_to_shortlist_with_back_and_forward(page, shot):
 def test_few_services_no_kubernetes_async_is_not_worth_it(page):
     page.goto("/questionnaire/")
     answer_gate(page, "few", "low", "no", "no", "rarely")
-    answer_environment(page, infrastructure="beyond_kubernetes")
+    answer_environment(page, outside=["vms_on_prem"])
     page.wait_for_selector("text=Step 3 of 4")
     page.get_by_role("button", name="Next →").click()
     answer_fit(page)

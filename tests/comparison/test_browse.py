@@ -222,6 +222,42 @@ def test_api_shape(client, db):
     assert mesh["new_release"] is None
 
 
+def test_api_carries_the_decision_facts_with_their_sources(client, db):
+    (consul,) = client.get(API, {"mesh": "consul"}).json()
+    assert consul["runs_without_kubernetes"] is True
+    assert consul["kubernetes_vm_workloads"] is True
+    assert consul["orchestrators"] == ["cloud_vms", "ecs", "nomad", "serverless", "vms_on_prem"]
+    assert consul["licence_spdx"] == "BUSL-1.1"
+    assert consul["open_source"] is False
+    assert consul["proxy_family"] == "envoy"
+    for fact in ("runs_without_kubernetes", "orchestrators", "licence", "commercial_support"):
+        assert consul[f"{fact}_source"].startswith("https://")
+    (google,) = client.get(API, {"mesh": "google-cloud-service-mesh"}).json()
+    assert google["bound_to_cloud"] == "gcp"
+    assert google["clouds"] == ["gcp"]
+    (linkerd,) = client.get(API, {"mesh": "linkerd"}).json()
+    assert linkerd["stable_releases_free"] is False
+    assert "Buoyant" in linkerd["stable_releases_note"]
+
+
+def test_mesh_page_shows_the_decision_facts(client, db):
+    html = client.get("/meshes/google-cloud-service-mesh/").content.decode()
+    assert "works only with Google Cloud" in html
+    assert "Cloud VMs, Serverless functions" in html
+    mesh = Mesh.objects.get(slug="google-cloud-service-mesh")
+    assert f'href="{mesh.orchestrators_source}"' in html
+
+
+def test_compare_shows_the_traffic_splits_side_by_side(client, db):
+    response = client.get("/compare/", {"mesh": ["linkerd", "istio-sidecar"]})
+    html = response.content.decode()
+    assert html.count('<figure class="split">') == 2
+    for slug in ("linkerd", "istio-sidecar"):
+        mesh = Mesh.objects.get(slug=slug)
+        assert f'href="{mesh.traffic_split_source}"' in html
+        assert f"{mesh.traffic_split_lines} lines" in html
+
+
 def test_csv_download_follows_the_filters(client, db):
     response = client.get(CSV, {"must": ["mtls-tcp", "fault-injection"]})
     assert response.status_code == 200

@@ -1,6 +1,7 @@
 """fixtures/meshes.json: real, complete and sourced."""
 
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -87,3 +88,42 @@ def test_discontinued_products_carry_status_date_and_source(db):
 
 def test_every_feature_has_a_rubric(db):
     assert not Feature.objects.filter(description="").exists()
+
+
+def test_decision_facts_are_sourced_and_consistent(db):
+    """Every decision fact that is known names the page it was read on."""
+    facts = {
+        "runs_without_kubernetes": "runs_without_kubernetes_source",
+        "kubernetes_vm_workloads": "kubernetes_vm_workloads_source",
+        "stable_releases_free": "stable_releases_source",
+        "proxy_family": "proxy_family_source",
+        "licence_spdx": "licence_source",
+        "commercial_support": "commercial_support_source",
+        "bound_to_cloud": "clouds_source",
+        "clouds": "clouds_source",
+        "orchestrators": "orchestrators_source",
+    }
+    for mesh in Mesh.objects.all():
+        assert mesh.cncf_source.startswith("https://"), mesh.slug
+        for fact, source in facts.items():
+            value = getattr(mesh, fact)
+            if value not in (None, ""):
+                assert getattr(mesh, source).startswith("https://"), (mesh.slug, fact)
+        # Running without Kubernetes means somewhere outside it to run on.
+        if mesh.runs_without_kubernetes:
+            assert mesh.orchestrator_set, mesh.slug
+        if mesh.bound_to_cloud:
+            assert mesh.bound_to_cloud in mesh.cloud_set, mesh.slug
+        assert mesh.proxy_family and mesh.builds_on, mesh.slug
+        # The table's coarse platform filter agrees with the two precise facts.
+        beyond = bool(mesh.runs_without_kubernetes or mesh.kubernetes_vm_workloads)
+        assert (mesh.platforms == "beyond_kubernetes") == beyond, mesh.slug
+
+
+def test_every_active_mesh_has_a_traffic_split_for_the_one_task(db):
+    for mesh in Mesh.objects.active():
+        assert mesh.traffic_split_source.startswith("https://"), mesh.slug
+        # The task: Deployments and Services exist; no snippet re-declares a Service.
+        assert not re.search(r"^kind: Service$", mesh.traffic_split_yaml, re.M), mesh.slug
+        assert "weight: 90" in mesh.traffic_split_yaml, mesh.slug
+        assert "weight: 10" in mesh.traffic_split_yaml, mesh.slug

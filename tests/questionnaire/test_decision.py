@@ -14,6 +14,7 @@ from questionnaire.decision import (
     MeshFacts,
     Relaxation,
     ScorePart,
+    complexity_cuts,
     decide,
     gate_must_haves,
 )
@@ -41,10 +42,11 @@ def mesh(slug: str = "m", **overrides) -> MeshFacts:
         "maturity": "very_new",
         "discontinued": False,
         "status_label": "",
-        "runs_outside_kubernetes": False,
+        "runs_without_kubernetes": False,
+        "kubernetes_vm_workloads": False,
         "data_plane": "sidecar",
-        "proxy": "Own proxy",
-        "developer": "Someone",
+        "proxy_family": "linkerd2_proxy",
+        "builds_on": "own",
         "clouds": frozenset(),
         "config_lines": 10,
         "support": {},
@@ -62,9 +64,9 @@ def answers(**overrides) -> Answers:
         "uses_kubernetes": True,
         "change_frequency": "often",
         "needed": frozenset(),
-        "infrastructure": "kubernetes_only",
-        "cloud": "other",
-        "knowledge": frozenset(),
+        "outside_kubernetes": frozenset(),
+        "cloud": "on_prem",
+        "experience": frozenset(),
         "standards": "none",
         "must": frozenset(),
         "nice": frozenset(),
@@ -87,6 +89,11 @@ def slugs(result) -> list[str]:
 
 def reasons_of(result) -> dict[str, str]:
     return {e.mesh.slug: e.reason for e in result.excluded}
+
+
+def plain(parts) -> tuple[tuple[int, str], ...]:
+    """Points and reasons only: what the score-part tests compare."""
+    return tuple((p.points, p.reason) for p in parts)
 
 
 def part_reasons(ranked) -> dict[str, int]:
@@ -220,7 +227,7 @@ def test_all_five_away_answers_give_five_reasons():
 
 def test_shortlist_is_computed_even_when_not_worth_it():
     result = run(
-        [mesh("a", runs_outside_kubernetes=True)],
+        [mesh("a", runs_without_kubernetes=True)],
         service_count="few",
         tech_diversity="low",
         change_frequency="rarely",
@@ -238,15 +245,15 @@ def test_discontinued_never_recommended_even_if_perfect():
         maturity="discontinued",
         discontinued=True,
         status_label="Archived 2023-07-11",
-        runs_outside_kubernetes=True,
+        runs_without_kubernetes=True,
         clouds=frozenset({"aws"}),
-        proxy="Envoy",
+        proxy_family="envoy",
         support={"mtls-http": YES, "tracing": YES},
     )
     result = run(
         [perfect],
         cloud="aws",
-        knowledge=frozenset({"envoy"}),
+        experience=frozenset({"envoy"}),
         must=frozenset({"mtls-http"}),
         nice=frozenset({"tracing"}),
     )
@@ -266,26 +273,100 @@ def test_discontinued_maturity_alone_is_enough():
     assert reasons_of(result) == {"half": "Discontinued (Archived 2023-10-01): never recommended."}
 
 
-def test_no_kubernetes_keeps_only_meshes_running_outside_it():
-    result = run(
-        [mesh("k8s-only"), mesh("anywhere", runs_outside_kubernetes=True)],
-        uses_kubernetes=False,
-    )
+def test_no_kubernetes_keeps_only_meshes_running_without_it():
+    meshes = [
+        mesh("k8s-only"),
+        # VMs can join its mesh, but its control plane lives in Kubernetes: still out.
+        mesh("vm-joins", kubernetes_vm_workloads=True, orchestrators=frozenset({"vms_on_prem"})),
+        mesh("unknown", runs_without_kubernetes=None),
+        mesh("anywhere", runs_without_kubernetes=True),
+    ]
+    result = run(meshes, uses_kubernetes=False)
     assert slugs(result) == ["anywhere"]
+    needs = "Needs a Kubernetes cluster for its control plane, and you don't use Kubernetes."
     assert reasons_of(result) == {
-        "k8s-only": "Runs only on Kubernetes, and you don't use Kubernetes."
+        "k8s-only": needs,
+        "vm-joins": needs,
+        "unknown": "Unknown whether it runs without Kubernetes (no source found), and you "
+        "don't use Kubernetes.",
     }
 
 
-def test_workloads_beyond_kubernetes_exclude_kubernetes_only_meshes():
-    result = run(
-        [mesh("k8s-only"), mesh("anywhere", runs_outside_kubernetes=True)],
-        infrastructure="beyond_kubernetes",
+def test_every_place_outside_kubernetes_must_be_supported():
+    meshes = [
+        mesh("k8s-only"),
+        mesh("vms", kubernetes_vm_workloads=True, orchestrators=frozenset({"vms_on_prem"})),
+        mesh("cloud-vms", orchestrators=frozenset({"cloud_vms", "serverless"})),
+        mesh("both", orchestrators=frozenset({"vms_on_prem", "ecs"})),
+    ]
+    result = run(meshes, outside_kubernetes=frozenset({"vms_on_prem"}))
+    assert slugs(result) == ["both", "vms"]
+    assert reasons_of(result) == {
+        "k8s-only": "Runs only on Kubernetes: no support for your workloads on VMs or bare "
+        "metal on-premises.",
+        "cloud-vms": "Outside Kubernetes it supports only Cloud VMs, Serverless functions, not "
+        "your workloads on VMs or bare metal on-premises.",
+    }
+    ecs = run(meshes, outside_kubernetes=frozenset({"ecs", "vms_on_prem"}))
+    assert slugs(ecs) == ["both"]
+
+
+def test_a_product_bound_to_another_cloud_is_excluded_and_penalised_on_several():
+    bound = mesh("g", maturity="leading", clouds=frozenset({"gcp"}), bound_to_cloud="gcp")
+    free = mesh("f")
+    for cloud in ("aws", "azure", "on_prem"):
+        result = run([bound, free], cloud=cloud)
+        assert slugs(result) == ["f"]
+        assert reasons_of(result)["g"].startswith("Works only with Google Cloud, and you run on")
+    on_gcp = run([bound, free], cloud="gcp")
+    assert slugs(on_gcp) == ["g", "f"]
+    several = run([bound, free], cloud="multi").shortlist
+    assert [r.mesh.slug for r in several] == ["f", "g"]
+    assert (
+        part_reasons(several[1])["Works only with Google Cloud, and you run on several clouds"]
+        == -4
     )
-    assert slugs(result) == ["anywhere"]
-    assert reasons_of(result)["k8s-only"].startswith(
-        "Runs only on Kubernetes, and you also run workloads outside it"
-    )
+
+
+def test_open_source_only_excludes_licences_that_are_not_osi_approved():
+    meshes = [
+        mesh("busl", osi_open_source=False, licence="BUSL-1.1"),
+        mesh("unknown", osi_open_source=None),
+        mesh("apache", osi_open_source=True, licence="Apache-2.0"),
+    ]
+    result = run(meshes, open_source_only=True)
+    assert slugs(result) == ["apache"]
+    assert reasons_of(result) == {
+        "busl": "Licence BUSL-1.1 is not OSI open source, and you want open source only.",
+        "unknown": "Licence unknown (no source found), and you want open source only.",
+    }
+    assert slugs(run(meshes)) == ["apache", "busl", "unknown"]
+
+
+def test_cncf_graduated_only():
+    meshes = [mesh("g", cncf_status="graduated"), mesh("s", cncf_status="sandbox"), mesh("n")]
+    result = run(meshes, cncf_graduated_only=True)
+    assert slugs(result) == ["g"]
+    assert reasons_of(result)["s"] == "CNCF sandbox, and you want CNCF graduated projects only."
+
+
+def test_support_required_welcome_or_not_wanted():
+    sold = mesh("sold", commercial_support="Vendor Inc.", stable_releases_free=False)
+    free = mesh("free", stable_releases_free=True)
+    unknown = mesh("unknown", commercial_support="Vendor Inc.")
+    required = run([sold, free, unknown], support="required")
+    assert slugs(required) == ["sold", "unknown"]
+    assert reasons_of(required) == {
+        "free": "Nobody sells commercial support for it, and you require support."
+    }
+    welcome = run([sold, free], support="welcome")
+    assert part_reasons(welcome.shortlist[0]) == {"Commercial support available: Vendor Inc.": 1}
+    not_wanted = run([sold, free, unknown], support="not_wanted")
+    assert slugs(not_wanted) == ["free", "sold", "unknown"]
+    assert [r.score for r in not_wanted.shortlist] == [0, -2, -2]
+    (unknown_part,) = not_wanted.shortlist[2].parts
+    assert unknown_part.level == UNKNOWN
+    assert unknown_part.reason.startswith("Unknown whether stable releases are free")
 
 
 def test_maturity_minimum():
@@ -304,10 +385,10 @@ def test_only_the_first_exclusion_reason_is_given_in_order():
         "a", maturity="discontinued", discontinued=True, status_label="End of life 2024-09-30"
     )
     wrong_place_and_new = mesh("b", support={})
-    too_new_and_lacking = mesh("c", runs_outside_kubernetes=True)
+    too_new_and_lacking = mesh("c", orchestrators=frozenset({"cloud_vms"}))
     result = run(
         [everything_wrong, wrong_place_and_new, too_new_and_lacking],
-        infrastructure="beyond_kubernetes",
+        outside_kubernetes=frozenset({"cloud_vms"}),
         min_maturity="leading",
         must=frozenset({"tracing"}),
     )
@@ -344,8 +425,9 @@ def test_partial_meets_a_must_have_only_when_allowed():
         "(only partly supported, and you asked for full support)."
     }
     lenient = run(meshes, must=frozenset({"mtls-http"}), allow_partial=True)
-    # Both in; the partial one has a caveat, so it ranks after the full one at equal score.
-    assert slugs(lenient) == ["y", "p"]
+    # Both in, tied: the same score is the same rank, whatever the caveats.
+    assert slugs(lenient) == ["p", "y"]
+    assert [(r.rank, r.tied) for r in lenient.shortlist] == [(1, True), (1, True)]
     assert lenient.excluded == ()
 
 
@@ -414,9 +496,9 @@ def test_all_dont_care_ranks_every_usable_mesh_by_maturity():
     result = run(meshes)
     assert slugs(result) == ["leader", "follower", "new"]
     assert [r.score for r in result.shortlist] == [3, 1, 0]
-    assert result.shortlist[0].parts == (ScorePart(3, "Production readiness: leading group"),)
-    assert result.shortlist[1].parts == (ScorePart(1, "Production readiness: followers"),)
-    assert result.shortlist[2].parts == ()
+    assert plain(result.shortlist[0].parts) == ((3, "Production readiness: leading group"),)
+    assert plain(result.shortlist[1].parts) == ((1, "Production readiness: followers"),)
+    assert plain(result.shortlist[2].parts) == ()
     assert [e.mesh.slug for e in result.excluded] == ["dead"]
     assert result.relax is None
     for ranked in result.shortlist:
@@ -430,12 +512,31 @@ def test_ties_broken_by_name_case_insensitively_whatever_the_input_order():
     assert slugs(run([alpha, zeta])) == ["a", "z"]
 
 
-def test_ties_broken_by_fewer_caveats_before_name():
-    known = mesh("z", name="Zeta", config_lines=12)
-    unknown_lines = mesh("a", name="Alpha", config_lines=None)
-    result = run([unknown_lines, known])
-    assert [r.score for r in result.shortlist] == [0, 0]
-    assert slugs(result) == ["z", "a"]
+def test_ties_share_a_rank_and_say_so():
+    meshes = [
+        mesh("a", maturity="leading"),
+        mesh("b", maturity="followers"),
+        mesh("c", maturity="followers", config_lines=None),
+        mesh("d"),
+    ]
+    result = run(meshes)
+    assert [(r.mesh.slug, r.rank, r.tied) for r in result.shortlist] == [
+        ("a", 1, False),
+        ("b", 2, True),
+        ("c", 2, True),
+        ("d", 4, False),
+    ]
+
+
+def test_compare_takes_the_top_three_widened_to_the_whole_tie_up_to_four():
+    five_tied = [mesh(slug) for slug in "abcde"]
+    assert [r.mesh.slug for r in run(five_tied).compare_group] == ["a", "b", "c", "d"]
+    tie_at_third = [mesh("a", maturity="leading"), mesh("b"), mesh("c"), mesh("d")]
+    assert [r.mesh.slug for r in run(tie_at_third).compare_group] == ["a", "b", "c", "d"]
+    dead = mesh("d", maturity="discontinued", discontinued=True)
+    clear = [mesh("a", maturity="leading"), mesh("b", maturity="followers"), mesh("c"), dead]
+    assert [r.mesh.slug for r in run(clear).compare_group] == ["a", "b", "c"]
+    assert run([mesh("a")]).compare_group == ()
 
 
 def test_higher_score_wins_over_name():
@@ -458,9 +559,11 @@ def test_nice_to_haves_score_two_for_yes_one_for_partial_regardless_of_allow_par
         ranked = run(
             [m], nice=frozenset({"tracing", "mtls-http", "mtls-tcp"}), allow_partial=allow_partial
         ).shortlist[0]
-        assert ranked.parts == (
-            ScorePart(2, "Nice-to-have Tracing: supported"),
-            ScorePart(1, "Nice-to-have mTLS for HTTP: only partly supported"),
+        assert plain(ranked.parts) == plain(
+            (
+                ScorePart(2, "Nice-to-have Tracing: supported"),
+                ScorePart(1, "Nice-to-have mTLS for HTTP: only partly supported"),
+            )
         )
         assert ranked.score == 3
 
@@ -471,27 +574,36 @@ def test_cloud_fit_scores_three_and_names_the_cloud():
     assert part_reasons(ranked) == {
         "Offered managed or as an add-on by your cloud, Google Cloud": 3
     }
-    assert run([m], cloud="aws").shortlist[0].parts == ()
-    assert run([m], cloud="other").shortlist[0].parts == ()
+    assert plain(run([m], cloud="aws").shortlist[0].parts) == ()
+    assert plain(run([m], cloud="on_prem").shortlist[0].parts) == ()
 
 
 @pytest.mark.parametrize(
-    ("overrides", "knowledge", "named"),
+    ("overrides", "experience", "named"),
     [
-        ({"proxy": "Envoy (istio-proxy)"}, {"envoy"}, "Envoy"),
-        ({"name": "LINKERD"}, {"linkerd"}, "Linkerd"),
-        ({"developer": "Kong Inc. and community"}, {"kong"}, "Kong"),
-        ({"proxy": "Envoy (istio-proxy)"}, {"envoy", "istio"}, "Envoy, Istio"),
+        ({"proxy_family": "envoy"}, {"envoy"}, "Envoy"),
+        (
+            {"proxy_family": "ztunnel_envoy", "builds_on": "istio"},
+            {"envoy", "istio"},
+            "Envoy, Istio",
+        ),
+        ({"builds_on": "linkerd"}, {"linkerd"}, "Linkerd"),
+        ({"proxy_family": "ebpf_envoy", "builds_on": "cilium"}, {"cilium"}, "Cilium/eBPF"),
+        ({"builds_on": "consul", "proxy_family": "envoy"}, {"consul", "linkerd"}, "Consul"),
     ],
 )
-def test_knowledge_fit_scores_two_once_matching_case_insensitively(overrides, knowledge, named):
-    ranked = run([mesh("a", **overrides)], knowledge=frozenset(knowledge)).shortlist[0]
-    assert ranked.parts == (ScorePart(2, f"Builds on what your team knows: {named}"),)
+def test_experience_scores_two_once(overrides, experience, named):
+    ranked = run([mesh("a", **overrides)], experience=frozenset(experience)).shortlist[0]
+    assert plain(ranked.parts) == ((2, f"Builds on what your team knows: {named}"),)
 
 
-def test_knowledge_without_match_scores_nothing():
-    ranked = run([mesh("a", proxy="Envoy")], knowledge=frozenset({"nginx"})).shortlist[0]
-    assert ranked.parts == ()
+def test_experience_without_match_scores_nothing_and_unknown_says_so():
+    ranked = run([mesh("a", proxy_family="envoy")], experience=frozenset({"linkerd"})).shortlist[0]
+    assert plain(ranked.parts) == ()
+    assert run([mesh("a", proxy_family="envoy")]).shortlist[0].parts == ()
+    unknown = run([mesh("a", proxy_family="")], experience=frozenset({"envoy"})).shortlist[0]
+    (part,) = unknown.parts
+    assert (part.points, part.level) == (0, UNKNOWN)
 
 
 def test_smi_scores_one_per_part_at_yes():
@@ -506,10 +618,10 @@ def test_smi_scores_one_per_part_at_yes():
         },
     )
     ranked = run([m], standards="smi").shortlist[0]
-    assert ranked.parts == (
-        ScorePart(1, "SMI standard: implements SMI Traffic Split"),
-        ScorePart(1, "SMI standard: implements SMI Traffic Access Control"),
-        ScorePart(1, "SMI standard: implements smi-traffic-metrics"),
+    assert plain(ranked.parts) == (
+        (1, "SMI standard: implements SMI Traffic Split"),
+        (1, "SMI standard: implements SMI Traffic Access Control"),
+        (1, "SMI standard: implements smi-traffic-metrics"),
     )
     assert ranked.score == 3
     assert run([m], standards="none").shortlist[0].score == 0
@@ -524,42 +636,86 @@ def test_smi_scores_one_per_part_at_yes():
 )
 def test_gateway_api_scores_for_mesh_support(level, points, reason):
     m = mesh("a", support={"gateway-api-mesh": level, "smi-traffic-split": YES})
-    assert run([m], standards="gateway_api").shortlist[0].parts == (ScorePart(points, reason),)
+    assert plain(run([m], standards="gateway_api").shortlist[0].parts) == ((points, reason),)
 
 
 def test_gateway_api_no_or_unknown_scores_nothing():
     for support in ({"gateway-api-mesh": NO}, {}):
-        assert run([mesh("a", support=support)], standards="gateway_api").shortlist[0].parts == ()
+        result = run([mesh("a", support=support)], standards="gateway_api")
+        assert plain(result.shortlist[0].parts) == ()
+
+
+# Nine meshes as in the data: the thirds are 18-27 lines, 30 lines, 31+ lines. The names run
+# against the counts, so that every penalty visibly reorders the (otherwise alphabetical) list.
+LINES = {"i": 18, "h": 19, "g": 27, "f": 30, "e": 30, "d": 31, "c": 31, "b": 31, "a": 31}
+
+
+def line_meshes(**extra):
+    meshes = [mesh(slug, config_lines=lines) for slug, lines in LINES.items()]
+    return meshes + [mesh(slug, **fields) for slug, fields in extra.items()]
+
+
+def test_complexity_bands_are_the_thirds_of_the_active_meshes_counts():
+    # A discontinued mesh's count does not move the bands.
+    dead = {"z": {"config_lines": 5, "maturity": "discontinued", "discontinued": True}}
+    cuts = complexity_cuts(line_meshes(**dead))
+    assert (cuts.low_max, cuts.high_min, cuts.counted) == (27, 31, 9)
+    assert [cuts.band(n) for n in (18, 27, 28, 30, 31, 45)] == [
+        "low",
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+    ]
+    assert complexity_cuts([mesh("a", config_lines=None)]) is None
+    # Even all-equal counts give a usable "low" band.
+    same = complexity_cuts([mesh(s, config_lines=20) for s in "abc"])
+    assert (same.low_max, same.high_min) == (20, 21)
 
 
 @pytest.mark.parametrize(
-    ("tolerance", "lines", "points"),
+    ("tolerance", "slug", "points"),
     [
-        ("low", 20, 0),
-        ("low", 21, -2),
-        ("medium", 40, 0),
-        ("medium", 41, -2),
-        ("high", 500, 0),
+        ("low", "g", 0),
+        ("low", "f", -1),
+        ("low", "d", -2),
+        ("medium", "f", 0),
+        ("medium", "d", -1),
+        ("high", "d", 0),
     ],
 )
-def test_configuration_complexity_costs_points_above_the_tolerance(tolerance, lines, points):
-    ranked = run([mesh("a", config_lines=lines)], complexity_tolerance=tolerance).shortlist[0]
+def test_configuration_complexity_costs_points_by_band(tolerance, slug, points):
+    result = run(line_meshes(), complexity_tolerance=tolerance)
+    ranked = next(r for r in result.shortlist if r.mesh.slug == slug)
     assert ranked.score == points
     if points:
         (part,) = ranked.parts
-        assert part.points == -2
-        assert f"{lines} lines of YAML" in part.reason
+        assert f"takes {LINES[slug]} lines" in part.reason
         assert f"your {tolerance} tolerance" in part.reason
     else:
-        assert ranked.parts == ()
+        assert plain(ranked.parts) == ()
 
 
-def test_unknown_configuration_size_scores_nothing_but_is_a_caveat():
-    ranked = run([mesh("a", config_lines=None)], complexity_tolerance="low").shortlist[0]
-    assert ranked.parts == ()
+def test_every_tolerance_changes_the_ranking():
+    orders = {
+        tolerance: slugs(run(line_meshes(), complexity_tolerance=tolerance))
+        for tolerance in ("low", "medium", "high")
+    }
+    assert len({tuple(order) for order in orders.values()}) == 3
+
+
+def test_unknown_configuration_size_is_never_a_free_pass():
+    result = run(line_meshes(x={"config_lines": None}), complexity_tolerance="low")
+    ranked = next(r for r in result.shortlist if r.mesh.slug == "x")
+    (part,) = ranked.parts
+    assert (part.points, part.level) == (-2, UNKNOWN)
+    assert part.reason.startswith("Configuration complexity unknown")
     assert ranked.caveats == (
         "Configuration complexity unknown: no 90/10 traffic split example recorded",
     )
+    high = run(line_meshes(x={"config_lines": None}), complexity_tolerance="high")
+    assert plain(next(r for r in high.shortlist if r.mesh.slug == "x").parts) == ()
 
 
 @pytest.mark.parametrize(
@@ -571,34 +727,83 @@ def test_latency_sensitive_prefers_no_proxy_per_pod(data_plane, points):
     ranked = run([m], latency_sensitive=True).shortlist[0]
     assert ranked.score == points
     if points:
-        assert ranked.parts == (
-            ScorePart(1, "Latency: no proxy in each pod, so fewer hops on the request path"),
+        assert plain(ranked.parts) == (
+            (1, "Latency: no proxy in each pod, so fewer hops on the request path"),
         )
     assert run([m], latency_sensitive=False).shortlist[0].score == 0
 
 
 def test_score_is_the_sum_of_its_parts_and_every_part_has_a_reason():
     m = mesh(
-        "a",
+        "x",
         maturity="leading",
         clouds=frozenset({"aws"}),
-        proxy="Envoy",
+        proxy_family="envoy",
         data_plane="per_node",
-        config_lines=30,
+        config_lines=31,
+        commercial_support="Vendor",
         support={"tracing": YES, "smi-traffic-split": YES},
+        feature_sources={"tracing": "https://example.org/tracing"},
     )
     ranked = run(
-        [m],
+        [*line_meshes(), m],
         cloud="aws",
-        knowledge=frozenset({"envoy"}),
+        experience=frozenset({"envoy"}),
         standards="smi",
         nice=frozenset({"tracing"}),
         complexity_tolerance="low",
         latency_sensitive=True,
     ).shortlist[0]
-    assert [p.points for p in ranked.parts] == [2, 3, 3, 2, 1, -2, 1]
-    assert ranked.score == 10
+    assert ranked.mesh.slug == "x"
+    assert [p.points for p in ranked.parts] == [2, 3, 3, 2, 1, 1, -2, 1]
+    assert ranked.score == 11
     assert all(p.reason for p in ranked.parts)
+    # The nice-to-have line names its cell and where it was read.
+    nice = ranked.parts[0]
+    assert (nice.feature, nice.level, nice.source) == (
+        "tracing",
+        YES,
+        "https://example.org/tracing",
+    )
+
+
+def test_must_have_evidence_carries_feature_level_and_source():
+    m = mesh("a", support={"tracing": YES}, feature_sources={"tracing": "https://example.org/t"})
+    ranked = run([m], must=frozenset({"tracing"})).shortlist[0]
+    (line,) = ranked.evidence
+    assert (line.points, line.reason, line.feature, line.level, line.source) == (
+        0,
+        "Tracing (must-have): supported",
+        "tracing",
+        YES,
+        "https://example.org/t",
+    )
+    assert ranked.reasons == ranked.evidence + ranked.parts
+
+
+def test_alternatives_follow_the_answers():
+    def keys(**overrides):
+        return [a.key for a in run([], **overrides).verdict.alternatives]
+
+    assert keys() == []  # worth it: no alternatives pushed
+    java_kafka_vms = keys(
+        service_count="few", tech_diversity="low", mostly_synchronous=False, uses_kubernetes=False
+    )
+    assert java_kafka_vms == [
+        "resilience4j",
+        "dotnet-resilience",
+        "grpc-retry",
+        "opentelemetry",
+        "kafka-security",
+        "nats-security",
+    ]
+    ecs = keys(uses_kubernetes=False, outside_kubernetes=frozenset({"ecs"}), cloud="aws")
+    assert ecs == ["ecs-service-connect", "vpc-lattice"]
+    on_kubernetes = keys(change_frequency="rarely")
+    assert on_kubernetes == ["cert-manager", "network-policies", "static-proxy"]
+    for alternative in run([], service_count="few", tech_diversity="low").verdict.alternatives:
+        assert alternative.url.startswith("https://")
+        assert alternative.title and alternative.text
 
 
 # --- fits, lacks, caveats ------------------------------------------------------------------
@@ -672,13 +877,16 @@ def test_gate_must_haves_maps_gate_choices_to_feature_slugs():
         ("service_count", "lots"),
         ("tech_diversity", "medium"),
         ("change_frequency", "sometimes"),
-        ("infrastructure", "nomad"),
+        ("outside_kubernetes", frozenset({"mainframe"})),
+        ("outside_kubernetes", "ecs"),
+        ("support", "maybe"),
+        ("open_source_only", "yes"),
         ("cloud", "ibm"),
         ("standards", "osm"),
         ("min_maturity", "discontinued"),
         ("complexity_tolerance", "none"),
         ("needed", frozenset({"speed"})),
-        ("knowledge", frozenset({"haproxy"})),
+        ("experience", frozenset({"kong"})),
         ("mostly_synchronous", "on"),
         ("allow_partial", None),
         ("must", "tracing"),
@@ -725,7 +933,8 @@ def test_mesh_facts_copy_support_so_later_edits_do_not_leak_in():
 
 
 def test_answers_accept_plain_sets_and_freeze_them():
-    a = answers(must={"tracing"}, knowledge=["envoy"])
+    a = answers(must={"tracing"}, experience=["envoy"], outside_kubernetes=["ecs"])
     assert a.must == frozenset({"tracing"})
-    assert a.knowledge == frozenset({"envoy"})
+    assert a.experience == frozenset({"envoy"})
+    assert a.outside_kubernetes == frozenset({"ecs"})
     assert replace(a, nice={"mtls-http"}).nice == frozenset({"mtls-http"})

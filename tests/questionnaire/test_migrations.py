@@ -7,12 +7,17 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE_MOVE = [("comparison", "0007_bilingual_names"), ("questionnaire", None)]
+# Before the migration that gives editors their view permission: migrating forward from here
+# recreates it even when an earlier transactional test flushed the migrations' data rows.
+BEFORE_GRANT = [("comparison", "0003_questionnaire"), ("questionnaire", None)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_results_survive_the_move_to_the_questionnaire_app():
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(BEFORE_GRANT)
+    executor = MigrationExecutor(connection)
     executor.migrate(BEFORE_MOVE)
     old_apps = executor.loader.project_state([BEFORE_MOVE[0]]).apps
     OldQuestionnaire = old_apps.get_model("comparison", "Questionnaire")

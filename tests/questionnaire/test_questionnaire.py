@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from comparison.models import Mesh, Support
 from questionnaire.answers import must_haves
@@ -46,8 +47,8 @@ def test_back_keeps_answers_of_both_steps(client, db, wizard):
     # Going back from step 2 to step 1 and then to step 0 shows what was entered.
     response = client.get(f"{START}?step=1")
     form = response.context["form"]
-    assert form["cloud"].value() == "other"
-    assert form["knowledge"].value() == ["envoy"]
+    assert form["cloud"].value() == "on_prem"
+    assert form["experience"].value() == ["envoy"]
     back = wizard.post(1, {**wizard.ENVIRONMENT, "cloud": "gcp"}, back="1")
     assert back["Location"].endswith("?step=0")
     assert client.get(f"{START}?step=0").context["form"]["service_count"].value() == "many"
@@ -106,13 +107,16 @@ def test_completed_questionnaire_is_stored_and_has_a_permalink(client, db, wizar
 def test_few_services_without_kubernetes_and_async_is_not_worth_it(client, db, wizard):
     stored = wizard.complete(
         gate=wizard.GATE_NO,
-        env={**wizard.ENVIRONMENT, "infrastructure": "beyond_kubernetes"},
+        env={**wizard.ENVIRONMENT, "outside_kubernetes": ["vms_on_prem"]},
     )
     html = client.get(stored.get_absolute_url()).content.decode()
     assert "A service mesh is probably not worth it for you." in html
     assert stored.verdict == "not_worth_it"
+    assert stored.shortlist
     for slug in stored.shortlist:
-        assert Mesh.objects.get(slug=slug).platforms == "beyond_kubernetes"
+        mesh = Mesh.objects.get(slug=slug)
+        assert mesh.runs_without_kubernetes is True
+        assert "vms_on_prem" in mesh.orchestrator_set
 
 
 def test_result_notes_when_the_data_changed(client, db, wizard):
@@ -188,3 +192,123 @@ def test_editors_see_submissions_read_only_with_must_have_counts(editor_client, 
 def test_anonymous_cannot_see_submissions(client, db):
     url = reverse("admin:questionnaire_questionnaire_changelist")
     assert client.get(url).status_code == 302
+
+
+SCHEMA_2 = {
+    "schema": 2,
+    "steps": {
+        "gate": {
+            "service_count": "many",
+            "tech_diversity": "high",
+            "mostly_synchronous": "yes",
+            "uses_kubernetes": "yes",
+            "change_frequency": "often",
+            "needed": ["mtls"],
+        },
+        "environment": {
+            "infrastructure": "beyond_kubernetes",
+            "cloud": "other",
+            "knowledge": ["envoy", "kong"],
+            "standards": "none",
+        },
+        "features": {"importance": {"mtls-http": "must"}, "allow_partial": False},
+        "fit": {
+            "min_maturity": "followers",
+            "complexity_tolerance": "high",
+            "latency_sensitive": "no",
+        },
+    },
+}
+
+
+def test_results_stored_with_the_previous_questions_still_render(client, db):
+    from questionnaire.answers import upgrade
+
+    upgraded = upgrade(SCHEMA_2)
+    assert upgraded["schema"] == 3
+    assert upgraded["steps"]["environment"] == {
+        "outside_kubernetes": ["vms_on_prem"],
+        "cloud": "on_prem",
+        "experience": ["envoy"],
+        "standards": "none",
+    }
+    assert upgraded["steps"]["fit"] == {
+        **SCHEMA_2["steps"]["fit"],
+        "open_source_only": "no",
+        "cncf_graduated_only": "no",
+        "support": "welcome",
+    }
+    old = Questionnaire.objects.create(
+        answers=SCHEMA_2, data_fingerprint="old", verdict="worth_it", shortlist=[]
+    )
+    response = client.get(old.get_absolute_url())
+    assert response.status_code == 200
+    assert "VMs or bare metal on-premises" in response.content.decode()
+
+
+def test_result_lists_every_answer_of_every_step(client, db, wizard):
+    stored = wizard.complete(
+        env={**wizard.ENVIRONMENT, "outside_kubernetes": ["cloud_vms"], "cloud": "gcp"},
+        fit={**wizard.FIT, "support": "required"},
+        features={"tracing": "nice"},
+    )
+    response = client.get(stored.get_absolute_url())
+    steps = dict(response.context["answer_steps"])
+    assert list(steps) == ["Is a mesh sensible?", "Environment", "Features", "Subjective fit"]
+    assert ("Where do workloads run outside Kubernetes?", "Cloud VMs") in steps["Environment"]
+    assert ("Where do you run?", "Google Cloud") in steps["Environment"]
+    assert ("Commercial support", "Required") in steps["Subjective fit"]
+    assert ("Open source only?", "No") in steps["Subjective fit"]
+    features = dict(steps["Features"])
+    assert features["Must-haves"] == "mTLS for HTTP"
+    assert "Distributed tracing" in features["Nice-to-haves"]
+    assertInHTML("<dt>Commercial support</dt><dd>Required</dd>", response.content.decode())
+
+
+def test_reasons_link_to_the_cell_and_show_its_source(client, db, wizard):
+    stored = wizard.complete()
+    html = client.get(stored.get_absolute_url()).content.decode()
+    first = stored.shortlist[0]
+    cell = Support.objects.get(mesh__slug=first, feature__slug="mtls-http")
+    assert f'href="/meshes/{first}/#feature-mtls-http"' in html
+    assert f'href="{cell.source}"' in html
+
+
+def test_ties_are_labelled_and_compare_takes_the_tied_group(client, db, wizard):
+    # Followers and up, on-premises, no experience: several meshes share a score.
+    stored = wizard.complete(env={**wizard.ENVIRONMENT, "experience": []})
+    response = client.get(stored.get_absolute_url())
+    result = response.context["result"]
+    tied = [r for r in result.shortlist if r.tied]
+    assert tied
+    html = response.content.decode()
+    assert html.count('<span class="badge tied">tied</span>') == len(tied)
+    group = result.compare_group
+    assert 2 <= len(group) <= 4
+    assert response.context["compare_query"] == "&".join(f"mesh={r.mesh.slug}" for r in group)
+    third = result.shortlist[min(3, len(result.shortlist)) - 1]
+    assert all(r.rank <= third.rank for r in group)
+
+
+def test_change_your_answers_from_a_permalink_prefills_another_browser(client, db, wizard):
+    from django.test import Client
+
+    stored = wizard.complete(
+        env={**wizard.ENVIRONMENT, "outside_kubernetes": ["ecs"], "cloud": "aws"},
+        fit={**wizard.FIT, "support": "not_wanted", "open_source_only": "yes"},
+    )
+    other = Client()
+    response = other.post(reverse("questionnaire:edit", args=[stored.public_id]))
+    assert response.status_code == 302
+    environment = other.get(f"{START}?step=1").context["form"]
+    assert environment["outside_kubernetes"].value() == ["ecs"]
+    assert environment["cloud"].value() == "aws"
+    fit = other.get(f"{START}?step=3").context["form"]
+    assert fit["support"].value() == "not_wanted"
+    assert fit["open_source_only"].value() == "yes"
+    # Finishing again without changes gives the same answers.
+    again = other.post(
+        reverse("questionnaire:step"), {"step": 3, **{k: fit[k].value() for k in fit.fields}}
+    )
+    assert again.status_code == 302
+    assert Questionnaire.objects.latest("created").current_answers == stored.current_answers
