@@ -319,6 +319,7 @@ class MeshAdmin(SimpleHistoryAdmin):
                     "status_note",
                     "status_source",
                     "successor",
+                    "successor_links",
                 ]
             },
         ),

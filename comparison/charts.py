@@ -6,9 +6,11 @@ as a table for people who do not see it.
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +165,28 @@ def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
     )
 
 
+TIER_WIDTH = 170
+TIER_ROW = 30
+TIER_LINE = 14
+# About this many characters of 12px text fit in a tier box; longer names wrap (never cut off).
+TIER_CHARS = 22
+
+
+@dataclass(frozen=True)
+class TierEntry:
+    mesh: Mesh
+    lines: list[str]
+    y: int
+
+    @property
+    def height(self) -> int:
+        return 24 + TIER_LINE * (len(self.lines) - 1)
+
+    @property
+    def text_y(self) -> int:
+        return self.y + 17
+
+
 @dataclass(frozen=True)
 class TierColumn:
     key: str
@@ -174,9 +198,18 @@ class TierColumn:
     def label_x(self) -> int:
         return self.x + TIER_WIDTH // 2
 
+    @cached_property
+    def entries(self) -> list[TierEntry]:
+        entries, y = [], 32
+        for mesh in self.meshes:
+            entry = TierEntry(mesh, textwrap.wrap(mesh.name, TIER_CHARS) or [mesh.name], y)
+            entries.append(entry)
+            y += entry.height + TIER_ROW - 24
+        return entries
 
-TIER_WIDTH = 170
-TIER_ROW = 30
+    @property
+    def bottom(self) -> int:
+        return self.entries[-1].y + self.entries[-1].height if self.entries else 32
 
 
 @dataclass(frozen=True)
@@ -190,8 +223,7 @@ class TierChart:
 
     @property
     def height(self) -> int:
-        tallest = max((len(c.meshes) for c in self.columns), default=0)
-        return 36 + tallest * TIER_ROW
+        return max((c.bottom for c in self.columns), default=32) + 4
 
 
 def tier_chart(meshes: Iterable[Mesh]) -> TierChart:

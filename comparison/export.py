@@ -6,9 +6,14 @@ import csv
 from typing import IO, Any
 
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext as _
 
+from .choices import Level
 from .matrix import Matrix
 from .models import Mesh
+
+# Spreadsheets (Excel above all) read a CSV as UTF-8 only when it starts with this mark.
+BYTE_ORDER_MARK = "\ufeff"
 
 MESH_ATTRIBUTES = [
     "slug",
@@ -68,9 +73,12 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     data["clouds"] = sorted(mesh.cloud_set)
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()
+    data["successor_links"] = [{"name": n, "url": u} for n, u in mesh.successor_link_list]
     watch = mesh.flagged_release
     data["new_release"] = (
-        {"name": watch.new_release, "date": watch.new_release_date.isoformat()} if watch else None
+        {"name": watch.new_release, "date": watch.new_release_date.isoformat()}
+        if watch and watch.new_release_date
+        else None
     )
     return data
 
@@ -99,16 +107,30 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
 
 
 def write_csv(matrix: Matrix, out: IO[str]) -> None:
+    """The table as a spreadsheet in the page's language: facts rows first, then one row per
+    feature with each mesh's level, note and source."""
+    out.write(BYTE_ORDER_MARK)
     writer = csv.writer(out)
-    header = ["category", "feature_slug", "feature"]
+    header = [_("Category"), _("Feature (key)"), _("Feature")]
     for mesh in matrix.meshes:
-        header += [mesh.name, f"{mesh.name} note", f"{mesh.name} source"]
+        header += [
+            mesh.name,
+            _("%(mesh)s: note") % {"mesh": mesh.name},
+            _("%(mesh)s: source") % {"mesh": mesh.name},
+        ]
     writer.writerow(header)
+    facts = _("Facts")
+    for fact_row in matrix.facts:
+        line = [facts, fact_row.fact.slug, str(fact_row.fact.label)]
+        for text, url in fact_row.values:
+            line += [text, "", url if url.startswith("http") else ""]
+        writer.writerow(line)
+    levels = {level: str(label) for level, label in Level.choices}
     for group in matrix.groups:
         for row in group.rows:
-            line = [group.category.name, row.feature.slug, row.feature.name]
+            line = [group.category.display_name, row.feature.slug, row.feature.display_name]
             for cell in row.cells:
-                line += [cell.level, cell.note, cell.source]
+                line += [levels[cell.level], cell.note, cell.source]
             writer.writerow(line)
 
 

@@ -1,7 +1,8 @@
 """The comparison table's query: the filters (a FilterSet) and the display options beside them.
 
-Mesh filters narrow the columns; `q` narrows the rows (see `features()`). Display options change
-how the filters and the table behave (`partial`, `diff`), not which meshes there are.
+Mesh filters narrow the columns; `q` narrows the rows (see `features()` and `facts()`). Display
+options change how the filters and the table behave (`partial`, `diff`, `density`, `notes`,
+`facts`), not which meshes there are.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .choices import SMI_FEATURE_PREFIX, DataPlane, Level, Maturity, Platforms, Status
-from .matrix import Matrix, build_matrix
+from .matrix import FACTS, Fact, Matrix, build_matrix, matching_facts
 from .models import Feature, Mesh, Support
 
 ALL_STATUSES = "all"
+COMPACT, COMFORTABLE = "compact", "comfortable"
+FACTS_SHOWN, FACTS_HIDDEN = "show", "hide"
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
 
@@ -45,6 +48,17 @@ class DisplayOptionsForm(forms.Form):
 
     partial = StrictBooleanField(label=_("Count “partial” as enough"), required=False)
     diff = StrictBooleanField(label=_("Only rows that differ"), required=False)
+    density = forms.ChoiceField(
+        label=_("Density"),
+        choices=[(COMPACT, _("Compact")), (COMFORTABLE, _("Comfortable"))],
+        required=False,
+    )
+    notes = StrictBooleanField(label=_("Show notes"), required=False)
+    facts = forms.ChoiceField(
+        label=_("Facts rows"),
+        choices=[(FACTS_SHOWN, _("Shown")), (FACTS_HIDDEN, _("Hidden"))],
+        required=False,
+    )
 
 
 class MeshFilter(django_filters.FilterSet):
@@ -147,7 +161,17 @@ class MeshFilter(django_filters.FilterSet):
         by_name = queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
         if by_name.exists():
             return by_name
-        return queryset if self.matching_features else queryset.none()
+        return queryset if self.names_rows else queryset.none()
+
+    @property
+    def names_rows(self) -> bool:
+        """Whether the free text names feature or facts rows (then it narrows the rows)."""
+        return bool(self.matching_features or self.matching_facts)
+
+    @cached_property
+    def matching_facts(self) -> list[Fact]:
+        text = self.cleaned.get("q")
+        return matching_facts(text) if text else []
 
     @cached_property
     def matching_features(self) -> list[Feature]:
@@ -202,11 +226,19 @@ class MeshFilter(django_filters.FilterSet):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value not in (None, "", [], False) for value in self.cleaned.values())
+        # Unticked multiple choices clean to an empty QuerySet: count them by length.
+        return any(
+            len(value) if isinstance(value, QuerySet | list) else value not in (None, "", False)
+            for value in self.cleaned.values()
+        )
 
     def features(self) -> list[Feature] | QuerySet[Feature]:
-        """The rows to show: all features, or those the free text names (if it names any)."""
-        return self.matching_features or Feature.objects.in_display_order()
+        """The rows to show: all features, or those the free text names (if it names rows)."""
+        return self.matching_features if self.names_rows else Feature.objects.in_display_order()
+
+    def facts(self) -> list[Fact]:
+        """The facts rows to show: all, or those the free text names (if it names rows)."""
+        return self.matching_facts if self.names_rows else FACTS
 
 
 class TableQuery:
@@ -217,6 +249,9 @@ class TableQuery:
         options = self.options.cleaned_data if self.options.is_valid() else {}
         self.partial_ok: bool = options.get("partial", False)
         self.diff: bool = options.get("diff", False)
+        self.comfortable: bool = options.get("density") == COMFORTABLE
+        self.show_notes: bool = options.get("notes", False)
+        self.hide_facts: bool = options.get("facts") == FACTS_HIDDEN
         self.filter = MeshFilter(data, queryset=Mesh.objects.all(), partial_ok=self.partial_ok)
 
     @cached_property
@@ -229,6 +264,28 @@ class TableQuery:
     def is_filtered(self) -> bool:
         return self.filter.is_filtered or self.partial_ok or self.diff
 
+    @property
+    def view_option_count(self) -> int:
+        return sum([self.comfortable, self.show_notes, self.hide_facts])
+
+    @property
+    def active_count(self) -> int:
+        """How many filters and options are set (the phone layout's "Filters (n active)")."""
+        search = 1 if self.filter.cleaned.get("q") else 0
+        meshes = 1 if self.filter.cleaned.get("mesh") else 0
+        return (
+            search
+            + self.filter.must_count
+            + self.filter.facet_count
+            + meshes
+            + self.partial_ok
+            + self.diff
+            + self.view_option_count
+        )
+
     def matrix(self) -> Matrix:
-        matrix = build_matrix(self.filter.qs, self.filter.features())
+        facts = [] if self.hide_facts else self.filter.facts()
+        matrix = build_matrix(
+            self.filter.qs, self.filter.features(), facts=facts, show_notes=self.show_notes
+        )
         return matrix.only_differences() if self.diff else matrix

@@ -19,6 +19,7 @@ class CompareForm(forms.Form):
         },
     )
     diff = forms.BooleanField(required=False, label=_("Only differences"))
+    notes = forms.BooleanField(required=False, label=_("Show notes"))
 
     def clean_mesh(self):
         meshes = self.cleaned_data["mesh"]

@@ -1,17 +1,21 @@
-"""The comparison grid: categories of feature rows, one cell per shown mesh, built in 3 queries."""
+"""The comparison grid: facts rows, categories of feature rows, one cell per shown mesh.
+
+Built in 3 queries; the facts come from the meshes themselves.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .choices import Level
@@ -47,15 +51,13 @@ def _words(language: str) -> dict[str, str]:
     """The cell vocabulary in one language, looked up once rather than per cell."""
     return {
         "levels": {level: str(label) for level, label in Level.choices},
-        "source_for": _("Source for"),
         "source": _("source"),
-        "note_on": _("Note on"),
-        "note": _("note"),
         "stale": _("stale: verified"),
         "unreachable": _("source unreachable since"),
         "suggest": _("Suggest a correction for"),
         "differs": _("values differ"),
-        "rubric": _("What counts as yes for"),
+        # The address of every feature page, with a placeholder for the slug.
+        "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
     }
 
 
@@ -63,46 +65,49 @@ def words() -> dict[str, str]:
     return _words(get_language() or "en")
 
 
-def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
-    """One table cell: the level as icon and word, then source link, note and staleness.
+def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool = False) -> str:
+    """One table cell: the level as icon and word, its source and note, and staleness.
 
-    Built in Python rather than a template: the table has hundreds of cells and this is its hot
-    path (templates/comparison/_matrix_table.html holds the rest of the markup).
+    Compact (the default) keeps the note and source behind the level word, a disclosure that
+    needs no script; with `show_notes` both sit in the cell. Built in Python rather than a
+    template: the table has hundreds of cells and this is its hot path. The row and column
+    headers name the feature and mesh, so the cell repeats neither (only the correction link's
+    hidden words do, so that it stands alone in a list of links).
     """
-    where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
     stale = cell.last_verified is not None and is_stale(
         cell.last_verified, stale_date, cell.release_date
     )
-    parts = [
-        f'<td class="cell lvl-{cell.level}{" is-stale" if stale else ""}"><span class="lvl">'
-        f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}</span>'
-    ]
+    level = f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}'
     if cell.unreachable_since:
         # A dead link helps nobody; say since when it has failed (the editors see it too).
-        parts.append(
-            f'\n<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
+        source = (
+            '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
             f"{w['unreachable']} {date_format(cell.unreachable_since, 'j M Y')}</span>"
         )
     elif cell.source:
-        parts.append(
-            f'\n<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
-            f'<span class="visually-hidden">{w["source_for"]} {where}</span>'
-            f'<span aria-hidden="true">{w["source"]}</span></a>'
+        source = (
+            f'<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
+            f"{w['source']}</a>"
         )
-    if cell.note:
+    else:
+        source = ""
+    note = f'<p class="note">{escape(cell.note)}</p>' if cell.note else ""
+    parts = [f'<td class="lvl-{cell.level}{" is-stale" if stale else ""}">']
+    if show_notes:
+        parts.append(f'<span class="lvl">{level}</span> {source}{note}')
+    elif source or note:
+        parts.append(f'<details><summary class="lvl">{level}</summary>{note}{source}</details>')
+    else:
+        parts.append(f'<span class="lvl">{level}</span>')
+    if stale and cell.last_verified:
         parts.append(
-            f'\n<details class="note"><summary><span class="visually-hidden">{w["note_on"]} '
-            f'{where}</span><span aria-hidden="true">{w["note"]}</span></summary>'
-            f"<p>{escape(cell.note)}</p></details>"
-        )
-    if stale:
-        parts.append(
-            ' <span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
+            '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
             f"{w['stale']} {date_format(cell.last_verified, 'M Y')}</span>"
         )
     # A plain link (no token): the page stays publicly cacheable, the form page has the token.
+    where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
     parts.append(
-        f'\n<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
+        f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
         f'{escape(cell.mesh.slug)}&amp;feature={escape(cell.feature.slug)}">'
         f'<span aria-hidden="true">✎</span><span class="visually-hidden">{w["suggest"]} '
         f"{where}</span></a></td>"
@@ -114,6 +119,7 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict) -> str:
 class Row:
     feature: Feature
     cells: list[Cell]
+    show_notes: bool = False
 
     @property
     def differs(self) -> bool:
@@ -121,29 +127,181 @@ class Row:
 
     @cached_property
     def html(self) -> SafeString:
-        """The whole table row: feature header (with its rubric) and one cell per mesh."""
+        """The whole table row: feature header (linked to its page) and one cell per mesh."""
         stale_date = stale_before()
         w = {**words(), "suggest_url": escape(reverse("comparison:suggest"))}
         name = escape(self.feature.display_name)
+        slug = escape(self.feature.slug)
         differs = self.differs and len(self.cells) > 1
         row_class = ' class="differs"' if differs else ""
         parts = [
-            f'<tr id="feature-{escape(self.feature.slug)}"{row_class}>'
-            f'<th scope="row" class="feature-col"><span class="feature-name">{name}</span>'
+            f'<tr id="feature-{slug}"{row_class}><th scope="row" class="feature-col">'
+            f'<a class="feature-name" href="{w["feature_url"].replace("SLUG", slug)}">{name}</a>'
         ]
         if differs:
             parts.append(
-                ' <span class="differs-mark" title="Values differ">≠'
+                ' <span class="differs-mark">≠'
                 f'<span class="visually-hidden"> {w["differs"]}</span></span>'
             )
-        parts.append(
-            f'\n<details class="rubric"><summary><span class="visually-hidden">{w["rubric"]} '
-            f'{name}</span><span aria-hidden="true">?</span></summary>'
-            f"<p>{escape(self.feature.display_description)}</p></details></th>"
-        )
-        parts += [cell_html(cell, stale_date, w) for cell in self.cells]
+        # The rubric (what counts as yes) is on the feature page the name links to.
+        parts.append("</th>")
+        parts += [cell_html(cell, stale_date, w, self.show_notes) for cell in self.cells]
         parts.append("</tr>\n")
         # Every value in it is escaped above.
+        return mark_safe("".join(parts))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One facts row: a label and how to read its value (and an optional link) off a mesh."""
+
+    slug: str
+    label: str | Promise
+    value: Callable[[Mesh], str]
+    link: Callable[[Mesh], str] = lambda mesh: ""
+    # The value the filters treat as equal (differences are marked like feature rows).
+    key: Callable[[Mesh], object] | None = None
+
+
+# Short words for the facts rows, so that a dozen columns fit side by side.
+CNCF_SHORT = {
+    "graduated": gettext_lazy("graduated"),
+    "incubating": gettext_lazy("incubating"),
+    "sandbox": gettext_lazy("sandbox"),
+    "archived": gettext_lazy("archived"),
+    "none": gettext_lazy("not in CNCF"),
+}
+DATA_PLANE_SHORT = {
+    "sidecar": gettext_lazy("sidecar"),
+    "per_node": gettext_lazy("per node"),
+    "sidecarless": gettext_lazy("sidecarless"),
+    "mixed": gettext_lazy("sidecar or sidecarless"),
+}
+
+
+def _version(mesh: Mesh) -> str:
+    return mesh.current_version or str(Level.UNKNOWN.label)
+
+
+def _open_source(mesh: Mesh) -> str:
+    return str(Level.YES.label if mesh.open_source else Level.NO.label)
+
+
+def _status(mesh: Mesh) -> str:
+    text = str(mesh.get_status_display())
+    return f"{text} {date_format(mesh.status_date, 'M Y')}" if mesh.status_date else text
+
+
+def _yes_no_unknown(value: bool | None) -> str:
+    level = Level.UNKNOWN if value is None else Level.YES if value else Level.NO
+    return str(level.label)
+
+
+def _lines(mesh: Mesh) -> str:
+    if not mesh.traffic_split_yaml:
+        return str(Level.UNKNOWN.label)
+    count = mesh.traffic_split_lines
+    return _("%(count)s lines") % {"count": count}
+
+
+FACTS = [
+    Fact("status", gettext_lazy("Status"), _status, key=lambda m: m.status),
+    Fact("maturity", gettext_lazy("Maturity"), lambda m: str(m.get_maturity_display())),
+    Fact("open-source", gettext_lazy("Open source"), _open_source),
+    Fact("licence", gettext_lazy("Licence"), lambda m: m.licence),
+    Fact("version", gettext_lazy("Current version"), _version, lambda m: m.current_version_source),
+    Fact("cncf", gettext_lazy("CNCF status"), lambda m: str(CNCF_SHORT[m.cncf_status])),
+    Fact(
+        "data-plane",
+        gettext_lazy("Data-plane model"),
+        lambda m: str(DATA_PLANE_SHORT[m.data_plane]),
+    ),
+    Fact(
+        "verified",
+        gettext_lazy("Last verified"),
+        lambda m: date_format(m.last_verified, "M Y"),
+        key=lambda m: m.is_stale,
+    ),
+]
+# The side-by-side page shows a few more.
+MORE_FACTS = [
+    Fact("developer", gettext_lazy("Developer"), lambda m: m.developer),
+    Fact("proxy", gettext_lazy("Proxy"), lambda m: m.proxy),
+    Fact("platforms", gettext_lazy("Platforms"), lambda m: str(m.get_platforms_display())),
+    Fact(
+        "without-kubernetes",
+        gettext_lazy("Runs without Kubernetes"),
+        lambda m: _yes_no_unknown(m.runs_without_kubernetes),
+        lambda m: m.runs_without_kubernetes_source,
+    ),
+    Fact(
+        "orchestrators",
+        gettext_lazy("Outside Kubernetes"),
+        lambda m: m.get_orchestrators_display() or "—",
+        lambda m: m.orchestrators_source,
+    ),
+    Fact(
+        "bound-to-cloud",
+        gettext_lazy("Works only with"),
+        lambda m: str(m.get_bound_to_cloud_display()) or "—",
+        lambda m: m.clouds_source if m.bound_to_cloud else "",
+    ),
+    Fact(
+        "support",
+        gettext_lazy("Commercial support"),
+        lambda m: m.commercial_support or "—",
+        lambda m: m.commercial_support_source,
+    ),
+    Fact(
+        "stable-releases-free",
+        gettext_lazy("Stable releases free"),
+        lambda m: _yes_no_unknown(m.stable_releases_free),
+        lambda m: m.stable_releases_source,
+    ),
+    Fact(
+        "proxy-family",
+        gettext_lazy("Proxy family"),
+        lambda m: str(m.get_proxy_family_display()) or str(Level.UNKNOWN.label),
+        lambda m: m.proxy_family_source,
+    ),
+    Fact(
+        "traffic-split",
+        gettext_lazy("90/10 split config"),
+        _lines,
+        lambda m: f"{m.get_absolute_url()}#complexity" if m.traffic_split_yaml else "",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class FactRow:
+    fact: Fact
+    meshes: list[Mesh]
+
+    @cached_property
+    def values(self) -> list[tuple[str, str]]:
+        return [(self.fact.value(mesh), self.fact.link(mesh)) for mesh in self.meshes]
+
+    @property
+    def differs(self) -> bool:
+        key = self.fact.key or self.fact.value
+        return len({key(mesh) for mesh in self.meshes}) > 1
+
+    @cached_property
+    def html(self) -> SafeString:
+        row_class = ' class="differs"' if self.differs and len(self.meshes) > 1 else ""
+        parts = [
+            f'<tr id="fact-{self.fact.slug}"{row_class}>'
+            f'<th scope="row" class="feature-col">{escape(self.fact.label)}</th>'
+        ]
+        for mesh, (text, url) in zip(self.meshes, self.values, strict=True):
+            stale = ' class="stale"' if self.fact.slug == "verified" and mesh.is_stale else ""
+            value: str = escape(text)
+            if url:
+                external = "" if url.startswith("/") else ' rel="noopener noreferrer external"'
+                value = f'<a href="{escape(url)}"{external}>{value}</a>'
+            parts.append(f"<td{stale}>{value}</td>")
+        parts.append("</tr>\n")
         return mark_safe("".join(parts))
 
 
@@ -157,6 +315,8 @@ class CategoryRows:
 class Matrix:
     meshes: list[Mesh]
     groups: list[CategoryRows] = field(default_factory=list)
+    facts: list[FactRow] = field(default_factory=list)
+    show_notes: bool = False
 
     @property
     def rows(self) -> Iterable[Row]:
@@ -177,7 +337,12 @@ class Matrix:
             CategoryRows(group.category, [row for row in group.rows if row.differs])
             for group in self.groups
         ]
-        return Matrix(meshes=self.meshes, groups=[g for g in groups if g.rows])
+        return Matrix(
+            meshes=self.meshes,
+            groups=[g for g in groups if g.rows],
+            facts=[row for row in self.facts if row.differs],
+            show_notes=self.show_notes,
+        )
 
     def cells_by_mesh(self) -> dict[int, list[Cell]]:
         """Each mesh's cells in row order (for exports that go mesh by mesh)."""
@@ -188,8 +353,30 @@ class Matrix:
         return by_mesh
 
 
-def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = None) -> Matrix:
-    """Lay out every feature (or the given ones) against `meshes`.
+def fact_rows(meshes: Sequence[Mesh], facts: Iterable[Fact] = FACTS) -> list[FactRow]:
+    meshes = list(meshes)
+    return [FactRow(fact, meshes) for fact in facts]
+
+
+def matching_facts(text: str, facts: Iterable[Fact] = FACTS) -> list[Fact]:
+    """The facts rows whose label (in the page's language or in English) contains `text`."""
+    text = text.casefold()
+    found = []
+    for fact in facts:
+        with_english = {str(fact.label).casefold(), fact.slug}
+        if any(text in label for label in with_english):
+            found.append(fact)
+    return found
+
+
+def build_matrix(
+    meshes: Sequence[Mesh],
+    features: Iterable[Feature] | None = None,
+    *,
+    facts: Iterable[Fact] = (),
+    show_notes: bool = False,
+) -> Matrix:
+    """Lay out every feature (or the given ones) against `meshes`, after the given facts rows.
 
     A missing cell (possible only between an editor's save and the fill) reads as 'unknown', so a
     half-edited database never breaks the public table.
@@ -204,7 +391,7 @@ def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = No
         ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
     }
     release_dates = {mesh.pk: mesh.flagged_release_date for mesh in meshes}
-    matrix = Matrix(meshes=meshes)
+    matrix = Matrix(meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes)
     for feature in features:
         row_cells = []
         for mesh in meshes:
@@ -212,7 +399,7 @@ def build_matrix(meshes: Sequence[Mesh], features: Iterable[Feature] | None = No
             cell.release_date = release_dates[mesh.pk]
             cell.unreachable_since = unreachable.get(cell.source) if cell.source else None
             row_cells.append(cell)
-        row = Row(feature=feature, cells=row_cells)
+        row = Row(feature=feature, cells=row_cells, show_notes=show_notes)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))
         matrix.groups[-1].rows.append(row)

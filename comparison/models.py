@@ -180,10 +180,21 @@ class Feature(Bilingual, models.Model):
         if creating:
             Support.objects.fill_missing(features=[self])
 
+    def get_absolute_url(self) -> str:
+        return reverse("comparison:feature-detail", args=[self.slug])
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
     natural_key.dependencies = ["comparison.category"]
+
+    def support_by_level(self) -> list[tuple[str, str, list[Support]]]:
+        """Every mesh's cell for this feature, grouped yes, partial, no, unknown (one query)."""
+        cells = self.supports.select_related("mesh").order_by("mesh__name")
+        groups: dict[str, list[Support]] = {level: [] for level in Level.values}
+        for cell in cells:
+            groups[cell.level].append(cell)
+        return [(level, str(Level(level).label), groups[level]) for level in Level.values]
 
 
 class MeshQuerySet(VerifiedQuerySet):
@@ -266,6 +277,16 @@ class Mesh(models.Model):
     status_source = models.URLField(blank=True)
     successor = models.CharField(
         max_length=200, blank=True, help_text="What users of a discontinued product moved to."
+    )
+    successor_links = models.TextField(
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\S[^\n|]*\|\s*https?://\S+\s*(\n|$))*$",
+                "One link per line: name | https://…",
+            )
+        ],
+        help_text="The documentation of what users moved to, one per line: name | https://…",
     )
     cncf_status = models.CharField("CNCF status", max_length=20, choices=CncfStatus)
     cncf_source = source_field("CNCF status")
@@ -393,6 +414,16 @@ class Mesh(models.Model):
         return ", ".join(
             str(Orchestrator(o).label) for o in Orchestrator if o in self.orchestrator_set
         )
+
+    @property
+    def successor_link_list(self) -> list[tuple[str, str]]:
+        """(name, url) of each successor link, in the editor's order."""
+        links = []
+        for line in self.successor_links.splitlines():
+            name, _bar, url = line.partition("|")
+            if name.strip() and url.strip():
+                links.append((name.strip(), url.strip()))
+        return links
 
     @property
     def is_discontinued(self) -> bool:

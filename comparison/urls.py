@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("compare/", views.compare, name="compare"),
     path("meshes/<slug:slug>/", views.mesh_detail, name="mesh-detail"),
+    path("features/<slug:slug>/", views.feature_detail, name="feature-detail"),
     path("overview/", views.overview, name="overview"),
     path("changes/", views.changes, name="changes"),
     path("suggest/", views.suggest, name="suggest"),

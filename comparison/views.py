@@ -4,10 +4,13 @@ layout in matrix.py, serialisation in export.py."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -17,8 +20,8 @@ from core.caching import cached_public_page
 from . import charts, export
 from .filters import TableQuery
 from .forms import CompareForm, SuggestionForm
-from .matrix import build_matrix
-from .models import Mesh, Support, public_changes
+from .matrix import FACTS, MORE_FACTS, build_matrix
+from .models import Feature, Mesh, Support, public_changes
 
 
 def render_fragment(request: HttpRequest, template: str, fragment: str, context, status=200):
@@ -26,6 +29,16 @@ def render_fragment(request: HttpRequest, template: str, fragment: str, context,
     if request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#{fragment}"
     return render(request, template, context, status=status)
+
+
+def toggled(query: QueryDict, name: str, value: str) -> str:
+    """The query string with `name=value` added, or removed when it is there."""
+    query = query.copy()
+    if query.get(name) == value:
+        del query[name]
+    else:
+        query[name] = value
+    return query.urlencode()
 
 
 @require_safe
@@ -41,6 +54,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "total_meshes": total,
         "hidden_meshes": total - len(matrix.meshes),
         "query": request.GET.urlencode(),
+        "notes_toggle": toggled(request.GET, "notes", "true"),
     }
     status = 400 if table.errors else 200
     return render_fragment(request, "comparison/matrix.html", "results", context, status)
@@ -56,7 +70,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
         return render(request, "comparison/compare.html", {"form": form}, status=400)
-    matrix = build_matrix(form.cleaned_data["mesh"])
+    matrix = build_matrix(
+        form.cleaned_data["mesh"],
+        facts=[*FACTS, *MORE_FACTS],
+        show_notes=form.cleaned_data["notes"],
+    )
     if form.cleaned_data["diff"]:
         matrix = matrix.only_differences()
     context = {
@@ -83,6 +101,14 @@ def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @cached_public_page
+def feature_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    feature = get_object_or_404(Feature.objects.select_related("category"), slug=slug)
+    context = {"feature": feature, "groups": feature.support_by_level()}
+    return render(request, "comparison/feature_detail.html", context)
+
+
+@require_safe
+@cached_public_page
 def api_meshes(request: HttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
     if table.errors:
@@ -99,9 +125,23 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             export.errors_as_text(table.errors), status=400, content_type="text/plain"
         )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="service-meshes.csv"'
+    filename = csv_filename(request)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     export.write_csv(table.matrix(), response)
     return response
+
+
+def csv_filename(request: HttpRequest) -> str:
+    """Say what is in the file: language, date and the must-haves or search, e.g.
+    service-meshes-2026-11-26-mtls-tcp.csv."""
+    parts = ["service-meshes"]
+    if get_language() != "en":
+        parts.append(get_language())
+    parts.append(timezone.localdate().isoformat())
+    parts += [slugify(slug) for slug in request.GET.getlist("must")[:4]]
+    if request.GET.get("q"):
+        parts.append(slugify(request.GET["q"])[:30])
+    return "-".join(part for part in parts if part) + ".csv"
 
 
 @require_safe

@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from comparison.sitemaps import SITEMAPS
 from core.health import healthz
 from questionnaire.views import api_recommend
 
@@ -13,6 +15,12 @@ admin.site.index_title = "Mesh data"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     *i18n_patterns(
         path("questionnaire/", include("questionnaire.urls")),
         path("api/recommend", api_recommend, name="api-recommend"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from types import MappingProxyType
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -35,6 +36,9 @@ from comparison.choices import (
     SupportWish,
 )
 
+# A plain or a lazily translated string (resolved in the active language when shown).
+Text = str | Promise
+
 YES, PARTIAL, NO, UNKNOWN = (
     Level.YES.value,
     Level.PARTIAL.value,
@@ -52,7 +56,7 @@ GATE_FEATURES: dict[str, tuple[str, ...]] = {
     "rollouts": ("traffic-split",),
 }
 # How the gate's feature choices read in sentences.
-GATE_FEATURE_LABELS: dict[str, str] = {
+GATE_FEATURE_LABELS: dict[str, Text] = {
     "mtls": gettext_lazy("mTLS between services"),
     "tracing": gettext_lazy("distributed tracing"),
     "routing": gettext_lazy("header- or path-based routing"),
@@ -85,12 +89,12 @@ BOOLEANS = (
     "cncf_graduated_only",
 )
 ORCHESTRATORS = tuple(Orchestrator.values)
-ORCHESTRATOR_LABELS: dict[str, str] = {o.value: o.label for o in Orchestrator}
+ORCHESTRATOR_LABELS: dict[str, Text] = {o.value: o.label for o in Orchestrator}
 EXPERIENCES = tuple(Experience.values)
 # Product names: never translated.
 EXPERIENCE_NAMES: dict[str, str] = {e.value: str(e.label) for e in Experience}
-CLOUD_NAMES: dict[str, str] = {cloud.value: cloud.label for cloud in Cloud}
-HOSTING_NAMES: dict[str, str] = {hosting.value: hosting.label for hosting in Hosting}
+CLOUD_NAMES: dict[str, Text] = {cloud.value: cloud.label for cloud in Cloud}
+HOSTING_NAMES: dict[str, Text] = {hosting.value: hosting.label for hosting in Hosting}
 MATURITIES = tuple(Maturity.values)
 DATA_PLANES = tuple(DataPlane.values)
 PROXY_FAMILIES = tuple(ProxyFamily.values)
@@ -101,7 +105,7 @@ ENVOY_FAMILIES = frozenset(
 
 # Higher is more production-ready; "discontinued" has no rank because it is never recommended.
 MATURITY_RANK: dict[str, int] = {Maturity.LEADING: 3, Maturity.FOLLOWERS: 2, Maturity.VERY_NEW: 1}
-MATURITY_LABELS: dict[str, str] = {
+MATURITY_LABELS: dict[str, Text] = {
     Maturity.LEADING: gettext_lazy("leading group"),
     Maturity.FOLLOWERS: gettext_lazy("followers"),
     Maturity.VERY_NEW: gettext_lazy("very new"),
@@ -126,32 +130,32 @@ COMPLEXITY_POINTS: dict[tuple[str, str], int] = {
     (ComplexityBand.LOW, ComplexityBand.HIGH): -2,
     (ComplexityBand.MEDIUM, ComplexityBand.HIGH): -1,
 }
-COMPLEXITY_WORDS: dict[str, str] = {
+COMPLEXITY_WORDS: dict[str, Text] = {
     "low": pgettext_lazy("complexity tolerance", "low"),
     "medium": pgettext_lazy("complexity tolerance", "medium"),
     "high": pgettext_lazy("complexity tolerance", "high"),
 }
-BAND_WORDS: dict[str, str] = {
+BAND_WORDS: dict[str, Text] = {
     "low": pgettext_lazy("complexity band", "the simplest third"),
     "medium": pgettext_lazy("complexity band", "the middle third"),
     "high": pgettext_lazy("complexity band", "the most verbose third"),
 }
 COMPARE_LIMIT = 4  # the compare page shows at most four meshes
 
-LEVEL_WORDS: dict[str, str] = {
+LEVEL_WORDS: dict[str, Text] = {
     YES: gettext_lazy("supported"),
     PARTIAL: gettext_lazy("only partly supported"),
     NO: gettext_lazy("not supported"),
     UNKNOWN: gettext_lazy("unknown (no source found)"),
 }
 # Why a must-have excludes a mesh, per level of its cell.
-MUST_FAIL_WORDS: dict[str, str] = {
+MUST_FAIL_WORDS: dict[str, Text] = {
     PARTIAL: gettext_lazy("only partly supported, and you asked for full support"),
     NO: gettext_lazy("not supported"),
     UNKNOWN: gettext_lazy("no source found: unknown never counts"),
 }
 
-HEADLINES: dict[str, str] = {
+HEADLINES: dict[str, Text] = {
     "not_worth_it": gettext_lazy("A service mesh is probably not worth it for you."),
     "consider": gettext_lazy("A service mesh may help, but check the alternatives first."),
     "worth_it": gettext_lazy("A service mesh looks like a sensible next step."),
@@ -578,7 +582,7 @@ def _verdict(answers: Answers) -> Verdict:
 
 # What to use instead of a mesh: (key, title, text, official documentation). Titles are product
 # names; _alternatives() picks them by the answers.
-ALTERNATIVES: dict[str, tuple[str, str, str]] = {
+ALTERNATIVES: dict[str, tuple[str, Text, str]] = {
     "resilience4j": (
         "Resilience4j",
         gettext_lazy("JVM: timeouts, retries, circuit breakers and rate limits as a library."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +13,18 @@ from comparison.models import Feature
 from . import decision
 from .answers import IGNORE, MUST, NICE
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 # The question offers the places teams run services; serverless functions stay mesh data only.
 OUTSIDE_KUBERNETES_CHOICES = ("vms_on_prem", "cloud_vms", "ecs", "nomad")
 IMPORTANCE = [(MUST, _("Must-have")), (NICE, _("Nice-to-have")), (IGNORE, _("Don't care"))]
 
 
-def radio(label: str, choices: list[tuple[str, Any]], help_text: str = "") -> forms.ChoiceField:
+def radio(
+    label: StrOrPromise, choices: list[tuple[str, Any]], help_text: StrOrPromise = ""
+) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label, choices=choices, widget=forms.RadioSelect, help_text=help_text
     )

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.decorators import ratelimit
 
 from comparison.models import Feature
+from core.http import HtmxHttpRequest
 
 from . import api
 from .answers import relaxed, to_decision
@@ -32,7 +33,7 @@ def _bad_step() -> HttpResponse:
     )
 
 
-def _render_step(request: HttpRequest, step: int, form: forms.Form) -> HttpResponse:
+def _render_step(request: HtmxHttpRequest, step: int, form: forms.Form) -> HttpResponse:
     context = {
         "step": step,
         "step_name": STEPS[step].name,
@@ -49,14 +50,14 @@ def _render_step(request: HttpRequest, step: int, form: forms.Form) -> HttpRespo
     return response
 
 
-def _goto(request: HttpRequest, wizard: Wizard, step: int) -> HttpResponse:
+def _goto(request: HtmxHttpRequest, wizard: Wizard, step: int) -> HttpResponse:
     if request.htmx:
         return _render_step(request, step, wizard.form(step))
     return redirect(f"{reverse('questionnaire:start')}?step={step}")
 
 
 @require_safe
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: HtmxHttpRequest) -> HttpResponse:
     step = parse_step(request.GET.get("step", "0"))
     if step is None:
         return _bad_step()
@@ -66,7 +67,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def submit_step(request: HttpRequest) -> HttpResponse:
+def submit_step(request: HtmxHttpRequest) -> HttpResponse:
     step = parse_step(request.POST.get("step"))
     if step is None:
         return _bad_step()
@@ -87,13 +88,13 @@ def submit_step(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def reset(request: HttpRequest) -> HttpResponse:
+def reset(request: HtmxHttpRequest) -> HttpResponse:
     Wizard(request.session).reset()
     return redirect("questionnaire:start")
 
 
 @require_safe
-def result(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def result(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     stored = get_object_or_404(Questionnaire, public_id=public_id)
     try:
         answers = to_decision(stored.current_answers)
@@ -117,7 +118,7 @@ def result(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def edit(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     """Load a stored result's answers into this visitor's wizard, to change them."""
     stored = get_object_or_404(Questionnaire, public_id=public_id)
     try:
@@ -130,7 +131,7 @@ def edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def relax(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def relax(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     """Store a copy of the answers with one must-have turned into a nice-to-have."""
     stored = get_object_or_404(Questionnaire, public_id=public_id)
     try:
@@ -150,7 +151,7 @@ def relax(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @ratelimit(
     key="ip", rate=lambda group, request: settings.RECOMMEND_RATE, method="POST", block=False
 )
-def api_recommend(request: HttpRequest) -> JsonResponse:
+def api_recommend(request: HtmxHttpRequest) -> JsonResponse:
     """POST /api/recommend: answers as JSON in, verdict and ranked shortlist out."""
     if getattr(request, "limited", False):
         return JsonResponse(

@@ -13,6 +13,10 @@ PAGES = [
     "/compare/?mesh=istio-sidecar&mesh=linkerd",
     "/meshes/linkerd/",
     "/meshes/open-service-mesh/",
+    "/meshes/aws-app-mesh/",
+    "/features/mtls-http/",
+    "/?status=all&density=comfortable&notes=true",
+    "/compare/?mesh=istio-sidecar&mesh=linkerd&notes=true",
     "/questionnaire/",
     "/overview/",
     "/changes/",
@@ -44,6 +48,11 @@ def stored_result_url(gate: dict) -> str:
         },
     }
     return store(build(steps)).get_absolute_url()
+
+
+OVERFLOW_BESIDE_TABLES = """Math.max(0, ...[...document.querySelectorAll('body *')]
+  .filter(e => !e.closest('table.matrix') && !e.closest('.visually-hidden') && e.checkVisibility())
+  .map(e => e.getBoundingClientRect().right + window.scrollX)) - window.innerWidth"""
 
 
 @pytest.fixture
@@ -141,17 +150,21 @@ def test_pages_fit_the_screen_and_the_first_column_stays(
         ("overview", "/overview/"),
     ]:
         page.goto(path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        # Only a comparison table may be wider than the screen: the page scrolls sideways for it.
+        overflow = page.evaluate(OVERFLOW_BESIDE_TABLES)
         assert overflow <= 1, f"{path} is {overflow}px wider than a {width}px screen"
-        if width in (390, 1440):
+        if width == 1440 and name in ("mesh", "result", "overview"):
+            shot(page, f"{name}-{width}")
+        if width == 390 and name != "table":
             shot(page, f"{name}-{width}")
     page.goto("/")
     first_column = page.locator("tbody th.feature-col").first
     assert first_column.evaluate("e => getComputedStyle(e).position") == "sticky"
-    page.locator(".table-wrap").evaluate("e => e.scrollLeft = 400")
+    natural_x = first_column.bounding_box()["x"]
+    page.evaluate("window.scrollTo(400, 0)")
+    scrolled = page.evaluate("window.scrollX")
     box = first_column.bounding_box()
-    wrap = page.locator(".table-wrap").bounding_box()
-    assert abs(box["x"] - wrap["x"]) < 3, "the feature column stays pinned while scrolling"
+    assert abs(box["x"] - max(0, natural_x - scrolled)) < 3, "the feature column stays pinned"
     context.close()
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from comparison.matrix import FACTS
 from comparison.models import Level, Mesh, Support
 from devtools.sample_data import generate
 
@@ -262,12 +263,12 @@ def test_csv_download_follows_the_filters(client, db):
     response = client.get(CSV, {"must": ["mtls-tcp", "fault-injection"]})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     names = rows[0][3::3]
     assert names == [
         m["name"] for m in client.get(API, {"must": ["mtls-tcp", "fault-injection"]}).json()
     ]
-    assert len(rows) == 1 + 48
+    assert len(rows) == 1 + len(FACTS) + 48
 
 
 # Bad input -----------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_every_cell_links_to_the_form_without_a_token(client, db, page):
     body = response.content.decode()
     meshes = len(response.context["matrix"].meshes)
     assert meshes == {"table": Mesh.objects.active().count(), "compare": 2, "mesh": 1}[page]
-    cells = body.count('<td class="cell ')
+    cells = body.count('<td class="lvl-')
     assert cells > 0 and body.count('class="suggest"') == cells
     assert cells == meshes * response.context["matrix"].row_count
     assert 'href="/suggest/?mesh=kuma&amp;feature=grpc"' in body
