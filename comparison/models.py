@@ -190,7 +190,7 @@ class Feature(Bilingual, models.Model):
 
     def support_by_level(self) -> list[tuple[str, str, list[Support]]]:
         """Every mesh's cell for this feature, grouped yes, partial, no, unknown (one query)."""
-        cells = self.supports.select_related("mesh").order_by("mesh__name")
+        cells = self.supports.select_related("mesh__release_watch").order_by("mesh__name")
         groups: dict[str, list[Support]] = {level: [] for level in Level.values}
         for cell in cells:
             groups[cell.level].append(cell)
