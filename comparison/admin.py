@@ -10,14 +10,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Feature, Mesh, Support
+from .models import Category, Feature, Mesh, ReleaseWatch, SourceCheck, Suggestion, Support
 
 # Editors paste full addresses; a bare host should become https, not http.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -28,7 +34,10 @@ class FreshnessFilter(admin.SimpleListFilter):
     parameter_name = "verified"
 
     def lookups(self, request, model_admin):
-        return [("stale", "Stale (older than the configured age)"), ("fresh", "Recently verified")]
+        return [
+            ("stale", "Stale (older than the configured age, or before a new release)"),
+            ("fresh", "Recently verified"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "stale":
@@ -36,6 +45,44 @@ class FreshnessFilter(admin.SimpleListFilter):
         if self.value() == "fresh":
             return queryset.fresh()
         return queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source_check"
+
+    def lookups(self, request, model_admin):
+        return [("broken", "Source broken"), ("moved", "Source moved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.source_broken()
+        if self.value() == "moved":
+            return queryset.source_moved()
+        return queryset
+
+
+class ReleaseFilter(admin.SimpleListFilter):
+    title = "release watch"
+    parameter_name = "release"
+
+    def lookups(self, request, model_admin):
+        return [("new", "New release since last verification")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "new":
+            return queryset.with_new_release()
+        return queryset
+
+
+def still_true_button(url: str, label: str = "Still true") -> str:
+    # Submits the surrounding admin form (which carries the CSRF token) to the verify view.
+    return format_html(
+        '<button type="submit" class="button still-true" formaction="{}" formmethod="post" '
+        'formnovalidate title="Verified today without changes">{}</button>',
+        url,
+        label,
+    )
 
 
 class SupportInlineFormSet(forms.BaseInlineFormSet):
@@ -53,8 +100,8 @@ class SupportInline(admin.TabularInline):
         models.URLField: {"assume_scheme": "https", "widget": forms.URLInput(attrs={"size": 38})},
         models.CharField: {"widget": forms.TextInput(attrs={"size": 44})},
     }
-    fields = ["feature_with_category", "level", "note", "source", "last_verified"]
-    readonly_fields = ["feature_with_category", "last_verified"]
+    fields = ["feature_with_category", "level", "note", "source", "last_verified", "still_true"]
+    readonly_fields = ["feature_with_category", "last_verified", "still_true"]
     extra = 0
     can_delete = False
     # Cells are created for every mesh x feature automatically; editors change them, never add.
@@ -75,6 +122,12 @@ class SupportInline(admin.TabularInline):
     @admin.display(description="Feature")
     def feature_with_category(self, obj: Support) -> str:
         return f"{obj.feature.category.name} › {obj.feature.name}"
+
+    @admin.display(description="Verify")
+    def still_true(self, obj: Support) -> str:
+        if not obj.pk:
+            return ""
+        return still_true_button(reverse("admin:comparison_support_verify", args=[obj.pk]))
 
 
 def changes_since(mesh: Mesh, version: int) -> list[str]:
@@ -228,9 +281,11 @@ class MeshAdmin(HistoryAdmin):
         "platforms",
         "open_source",
         "last_verified",
+        "new_release",
     ]
     list_filter = [
         FreshnessFilter,
+        ReleaseFilter,
         "status",
         "maturity",
         "data_plane",
@@ -270,7 +325,11 @@ class MeshAdmin(HistoryAdmin):
                 "fields": [
                     "current_version",
                     "current_version_source",
+                    "current_version_date",
+                    "release_feed_url",
+                    "release_watch_summary",
                     "last_verified",
+                    "verify_mesh",
                     "edit_version",
                 ]
             },
@@ -329,10 +388,65 @@ class MeshAdmin(HistoryAdmin):
         ),
     ]
 
+    readonly_fields = ["release_watch_summary", "verify_mesh"]
+
     def save_model(self, request, obj: Mesh, form, change: bool) -> None:
         if change:
             obj.version = form.cleaned_data["edit_version"] + 1
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="New release")
+    def new_release(self, obj: Mesh) -> str:
+        watch = obj.flagged_release
+        return f"{watch.new_release} ({watch.new_release_date})" if watch else ""
+
+    @admin.display(description="Release watch")
+    def release_watch_summary(self, obj: Mesh) -> str:
+        if not obj.pk:
+            return ""
+        try:
+            watch = obj.release_watch
+        except ReleaseWatch.DoesNotExist:
+            return "Not checked yet (manage.py check_releases)."
+        when = timezone.localtime(watch.checked_at).strftime("%Y-%m-%d %H:%M")
+        if watch.error:
+            return f"Checked {when}: the feed failed ({watch.error})."
+        if watch.new_release:
+            return format_html(
+                "Checked {}: <strong>new release {} ({}) since last verification</strong> — "
+                '<a href="{}" rel="noopener noreferrer">release notes</a>. Verify the cells, '
+                "then enter the new current version.",
+                when,
+                watch.new_release,
+                watch.new_release_date,
+                watch.new_release_url,
+            )
+        return f"Checked {when}: up to date (latest {watch.latest_release or 'unknown'})."
+
+    @admin.display(description="Verify")
+    def verify_mesh(self, obj: Mesh) -> str:
+        if not obj.pk:
+            return ""
+        return still_true_button(
+            reverse("admin:comparison_mesh_verify", args=[obj.pk]),
+            "All still true: mark the mesh and all its cells verified today",
+        )
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(require_POST(self.verify_view))
+        return [
+            path("<int:pk>/verify/", verify, name="comparison_mesh_verify"),
+            *super().get_urls(),
+        ]
+
+    def verify_view(self, request: HttpRequest, pk: int):
+        mesh = get_object_or_404(Mesh, pk=pk)
+        if not self.has_change_permission(request, mesh):
+            raise PermissionDenied
+        cells = Support.objects.filter(mesh=mesh).mark_verified()
+        Mesh.objects.filter(pk=pk).mark_verified(version=F("version") + 1)
+        messages.success(request, f"{mesh}: the mesh and its {cells} cells verified today.")
+        return HttpResponseRedirect(reverse("admin:comparison_mesh_change", args=[pk]))
 
 
 class FeatureInline(admin.TabularInline):
@@ -365,8 +479,8 @@ class SupportAdmin(HistoryAdmin):
 
     form = SupportAdminForm
 
-    list_display = ["mesh", "feature", "level", "note", "source", "last_verified"]
-    list_filter = [FreshnessFilter, "level", "feature__category", "mesh"]
+    list_display = ["mesh", "feature", "level", "note", "source", "last_verified", "still_true"]
+    list_filter = [FreshnessFilter, SourceFilter, "level", "feature__category", "mesh"]
     list_select_related = ["mesh", "feature"]
     search_fields = ["mesh__name", "feature__name", "note", "source"]
     fields = ["mesh", "feature", "level", "note", "source", "last_verified", "mesh_version"]
@@ -376,3 +490,140 @@ class SupportAdmin(HistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Verify")
+    def still_true(self, obj: Support) -> str:
+        return still_true_button(reverse("admin:comparison_support_verify", args=[obj.pk]))
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(require_POST(self.verify_view))
+        return [
+            path("<int:pk>/verify/", verify, name="comparison_support_verify"),
+            *super().get_urls(),
+        ]
+
+    def verify_view(self, request: HttpRequest, pk: int):
+        cell = get_object_or_404(Support.objects.select_related("mesh", "feature"), pk=pk)
+        if not self.has_change_permission(request, cell):
+            raise PermissionDenied
+        Support.objects.filter(pk=pk).mark_verified()
+        messages.success(request, f"{cell.mesh} / {cell.feature}: still true, verified today.")
+        # Back where the click came from (the cell list with its filters, or the mesh's page).
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:comparison_support_changelist")
+        return HttpResponseRedirect(back)
+
+
+@admin.register(SourceCheck)
+class SourceCheckAdmin(admin.ModelAdmin):
+    """What check_sources found, per cited URL (read only: the command writes it)."""
+
+    list_display = ["url", "status", "broken", "moved", "failures", "last_ok", "checked_at"]
+    list_filter = ["broken", "moved", "status"]
+    search_fields = ["url", "final_url", "error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class SuggestionStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Suggestion.Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """The review queue: each visitor's proposal beside the cell as it is now."""
+
+    list_display = [
+        "created",
+        "cell",
+        "seen_level",
+        "level",
+        "credit",
+        "works_for_vendor",
+        "changed_meanwhile_flag",
+        "status",
+    ]
+    list_filter = [SuggestionStatusFilter, "works_for_vendor", "level"]
+    list_select_related = ["support__mesh", "support__feature"]
+    search_fields = ["support__mesh__name", "support__feature__name", "note", "source", "name"]
+    change_form_template = "admin/comparison/suggestion/review.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Decided through accept and reject only; the form itself stays read-only.
+        return False
+
+    def may_decide(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("comparison.change_suggestion") and request.user.has_perm(
+            "comparison.change_support"
+        )
+
+    @admin.display(description="Cell")
+    def cell(self, obj: Suggestion) -> str:
+        return f"{obj.support.mesh} / {obj.support.feature}"
+
+    @admin.display(description="Changed meanwhile", boolean=True)
+    def changed_meanwhile_flag(self, obj: Suggestion) -> bool | None:
+        return obj.changed_meanwhile if obj.status == Suggestion.Status.PENDING else None
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(require_POST(self.decide_view))
+        return [
+            path("<int:pk>/decide/", decide, name="comparison_suggestion_decide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        suggestion = get_object_or_404(
+            Suggestion.objects.select_related("support__mesh", "support__feature"), pk=object_id
+        )
+        if not self.has_view_permission(request, suggestion):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Suggestion #{suggestion.pk}: {self.cell(suggestion)}",
+            "suggestion": suggestion,
+            "cell": suggestion.support,
+            "may_decide": self.may_decide(request)
+            and suggestion.status == Suggestion.Status.PENDING,
+            "decide_url": reverse("admin:comparison_suggestion_decide", args=[suggestion.pk]),
+            "history_url": reverse(
+                "admin:comparison_support_history", args=[suggestion.support_id]
+            ),
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def decide_view(self, request: HttpRequest, pk: int):
+        suggestion = get_object_or_404(Suggestion, pk=pk)
+        if not self.may_decide(request):
+            raise PermissionDenied
+        back = reverse("admin:comparison_suggestion_change", args=[pk])
+        try:
+            if "accept" in request.POST:
+                cell = suggestion.accept(request.user)
+                messages.success(request, f"Accepted: {cell} (recorded in the cell's history).")
+            elif "reject" in request.POST:
+                suggestion.reject(request.user, request.POST.get("reason", ""))
+                messages.success(request, "Rejected, with the reason stored.")
+            else:
+                messages.error(request, "Choose accept or reject.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(back)

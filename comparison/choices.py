@@ -124,3 +124,22 @@ class ComplexityBand(TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
+
+
+class SuggestionStatus(TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ChangeKind(TextChoices):
+    """The kinds of public change the changes page and feed report."""
+
+    LEVEL = "level", _("Support level")
+    STATUS = "status", _("Status")
+    VERSION = "version", _("New version")
+    MESH_ADDED = "mesh_added", _("New mesh")
+    MESH_REMOVED = "mesh_removed", _("Mesh removed")
+    FEATURE_ADDED = "feature_added", _("New feature")
+    FEATURE_REMOVED = "feature_removed", _("Feature removed")
+    CORRECTION = "correction", _("Correction accepted")

@@ -19,7 +19,7 @@ from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
-from .models import Category, Feature, Mesh, Support
+from .models import INITIAL_DATA_REASON, Category, Feature, Mesh, Support
 
 MODELS: dict[str, type[models.Model]] = {
     "comparison.category": Category,
@@ -307,6 +307,8 @@ def apply(plan: Plan) -> int:
     written = 0
     saved: dict[str, dict[tuple[str, ...], models.Model]] = {label: {} for label in MODELS}
     for label, model in MODELS.items():
+        # Loading into an empty table sets up the data; it is not news for the changes feed.
+        first_load = not current[label]
         for key, fields in plan.rows[label].items():
             values = _compared(fields, label)
             obj = current[label].get(key)
@@ -322,6 +324,8 @@ def apply(plan: Plan) -> int:
                 else:
                     setattr(obj, attr, model._meta.get_field(attr).to_python(value))
             if changed:
+                if first_load:
+                    obj._change_reason = INITIAL_DATA_REASON
                 if isinstance(obj, Mesh) and obj.pk:
                     obj.version += 1  # an editor's open form must not overwrite imported data
                 obj.save()

@@ -29,6 +29,7 @@ MESH_ATTRIBUTES = [
     "developer",
     "current_version",
     "current_version_source",
+    "current_version_date",
     "proxy",
     "data_plane",
     "platforms",
@@ -60,18 +61,25 @@ MESH_ATTRIBUTES = [
     "proxy_family_source",
     "traffic_split_source",
     "last_verified",
+    "release_feed_url",
 ]
 
 
 def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     data = {name: getattr(mesh, name) for name in MESH_ATTRIBUTES}
-    for name in ("status_date", "last_verified"):
+    for name in ("status_date", "last_verified", "current_version_date"):
         data[name] = data[name].isoformat() if data[name] else None
     data["orchestrators"] = sorted(mesh.orchestrator_set)
     data["clouds"] = sorted(mesh.cloud_set)
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()
     data["successor_links"] = [{"name": n, "url": u} for n, u in mesh.successor_link_list]
+    watch = mesh.flagged_release
+    data["new_release"] = (
+        {"name": watch.new_release, "date": watch.new_release_date.isoformat()}
+        if watch and watch.new_release_date
+        else None
+    )
     return data
 
 
@@ -87,6 +95,10 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
                     "source": cell.source,
                     "last_verified": (
                         cell.last_verified.isoformat() if cell.last_verified else None
+                    ),
+                    "stale": cell.is_stale,
+                    "source_unreachable_since": (
+                        cell.unreachable_since.isoformat() if cell.unreachable_since else None
                     ),
                 }
                 for cell in cells[mesh.pk]

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .choices import Level
-from .models import Category, Feature, Mesh, Support, is_stale, stale_before
+from .models import Category, Feature, Mesh, SourceCheck, Support, is_stale, stale_before
 
 
 @dataclass(slots=True)
@@ -32,6 +32,15 @@ class Cell:
     note: str = ""
     source: str = ""
     last_verified: datetime.date | None = None
+    # The mesh's flagged release date (see ReleaseWatch) and, for a broken source, since when.
+    release_date: datetime.date | None = None
+    unreachable_since: datetime.date | None = None
+
+    @property
+    def is_stale(self) -> bool:
+        return self.last_verified is not None and is_stale(
+            self.last_verified, release=self.release_date
+        )
 
     def get_level_display(self) -> str:
         return Level(self.level).label
@@ -44,6 +53,8 @@ def _words(language: str) -> dict[str, str]:
         "levels": {level: str(label) for level, label in Level.choices},
         "source": _("source"),
         "stale": _("stale: verified"),
+        "unreachable": _("source unreachable since"),
+        "suggest": _("Suggest a correction for"),
         "differs": _("values differ"),
         # The address of every feature page, with a placeholder for the slug.
         "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
@@ -60,16 +71,26 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool =
     Compact (the default) keeps the note and source behind the level word, a disclosure that
     needs no script; with `show_notes` both sit in the cell. Built in Python rather than a
     template: the table has hundreds of cells and this is its hot path. The row and column
-    headers name the feature and mesh, so the cell repeats neither.
+    headers name the feature and mesh, so the cell repeats neither (only the correction link's
+    hidden words do, so that it stands alone in a list of links).
     """
-    stale = cell.last_verified is not None and is_stale(cell.last_verified, stale_date)
-    level = f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}'
-    source = (
-        f'<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
-        f"{w['source']}</a>"
-        if cell.source
-        else ""
+    stale = cell.last_verified is not None and is_stale(
+        cell.last_verified, stale_date, cell.release_date
     )
+    level = f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}'
+    if cell.unreachable_since:
+        # A dead link helps nobody; say since when it has failed (the editors see it too).
+        source = (
+            '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
+            f"{w['unreachable']} {date_format(cell.unreachable_since, 'j M Y')}</span>"
+        )
+    elif cell.source:
+        source = (
+            f'<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
+            f"{w['source']}</a>"
+        )
+    else:
+        source = ""
     note = f'<p class="note">{escape(cell.note)}</p>' if cell.note else ""
     parts = [f'<td class="lvl-{cell.level}{" is-stale" if stale else ""}">']
     if show_notes:
@@ -80,9 +101,17 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool =
         parts.append(f'<span class="lvl">{level}</span>')
     if stale and cell.last_verified:
         parts.append(
-            f'<span class="stale-mark">{w["stale"]} {date_format(cell.last_verified, "M Y")}</span>'
+            '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
+            f"{w['stale']} {date_format(cell.last_verified, 'M Y')}</span>"
         )
-    parts.append("</td>")
+    # A plain link (no token): the page stays publicly cacheable, the form page has the token.
+    where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
+    parts.append(
+        f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
+        f'{escape(cell.mesh.slug)}&amp;feature={escape(cell.feature.slug)}">'
+        f'<span aria-hidden="true">✎</span><span class="visually-hidden">{w["suggest"]} '
+        f"{where}</span></a></td>"
+    )
     return "".join(parts)
 
 
@@ -100,7 +129,7 @@ class Row:
     def html(self) -> SafeString:
         """The whole table row: feature header (linked to its page) and one cell per mesh."""
         stale_date = stale_before()
-        w = words()
+        w = {**words(), "suggest_url": escape(reverse("comparison:suggest"))}
         name = escape(self.feature.display_name)
         slug = escape(self.feature.slug)
         differs = self.differs and len(self.cells) > 1
@@ -298,6 +327,11 @@ class Matrix:
     def row_count(self) -> int:
         return sum(len(group.rows) for group in self.groups)
 
+    def stale_count(self, mesh: Mesh) -> int:
+        """How many of `mesh`'s cells in this table are stale."""
+        index = self.meshes.index(mesh)
+        return sum(row.cells[index].is_stale for row in self.rows)
+
     def only_differences(self) -> Matrix:
         groups = [
             CategoryRows(group.category, [row for row in group.rows if row.differs])
@@ -349,15 +383,22 @@ def build_matrix(
     """
     meshes = list(meshes)
     features = list(features if features is not None else Feature.objects.in_display_order())
+    unreachable = SourceCheck.objects.unreachable_since()
     values = {
         (mesh_id, feature_id): rest
         for mesh_id, feature_id, *rest in Support.objects.filter(
             mesh__in=meshes, feature__in=features
         ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
     }
+    release_dates = {mesh.pk: mesh.flagged_release_date for mesh in meshes}
     matrix = Matrix(meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes)
     for feature in features:
-        row_cells = [Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ())) for mesh in meshes]
+        row_cells = []
+        for mesh in meshes:
+            cell = Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ()))
+            cell.release_date = release_dates[mesh.pk]
+            cell.unreachable_since = unreachable.get(cell.source) if cell.source else None
+            row_cells.append(cell)
         row = Row(feature=feature, cells=row_cells, show_notes=show_notes)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Count, F, Q, TextChoices, Window
-from django.db.models.functions import Lag
+from django.db import models, transaction
+from django.db.models import Count, F, Q, TextChoices, Value, Window
+from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.urls import reverse
 from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from .choices import (
     SMI_FEATURE_PREFIX,
     BuildsOn,
+    ChangeKind,
     Cloud,
     CncfStatus,
     DataPlane,
@@ -27,6 +28,7 @@ from .choices import (
     Platforms,
     ProxyFamily,
     Status,
+    SuggestionStatus,
 )
 
 
@@ -65,13 +67,41 @@ def stale_before() -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
 
 
-def is_stale(verified: datetime.date | None, before: datetime.date | None = None) -> bool:
-    """The one staleness rule; pass `before` when checking many dates in one request."""
-    return verified is None or verified < (before or stale_before())
+def is_stale(
+    verified: datetime.date | None,
+    before: datetime.date | None = None,
+    release: datetime.date | None = None,
+) -> bool:
+    """The one staleness rule: never verified, verified before `before` (STALE_AFTER_DAYS ago), or
+    verified before the mesh's latest flagged release (`release`: a release newer than the version
+    the data describes, found by check_releases). Pass `before` when checking many dates in one
+    request; stale_condition() is the same rule for the database.
+    """
+    return (
+        verified is None
+        or verified < (before or stale_before())
+        or (release is not None and verified < release)
+    )
+
+
+def stale_condition(release_path: str, before: datetime.date | None = None) -> Q:
+    """is_stale() as a query condition; `release_path` leads to the mesh's flagged release date."""
+    return Q(last_verified__lt=before or stale_before()) | Q(
+        **{f"{release_path}__gt": F("last_verified")}
+    )
+
+
+# History records that only give loaded rows a starting point: not changes anyone made.
+INITIAL_DATA_REASON = "initial data"
+# An accepted correction's history record starts with this (the changes feed reports it once).
+CORRECTION_REASON_PREFIX = "Correction #"
 
 
 class VerifiedQuerySet(models.QuerySet):
     """Rows with a last_verified date: the stale and the fresh ones, by the one rule above."""
+
+    # From the row to the flagged release date of its mesh (see ReleaseWatch).
+    release_date_path = ""
 
     def mark_verified(self, **also: object) -> int:
         """Set last_verified to today in one UPDATE, and say that the data changed."""
@@ -82,10 +112,10 @@ class VerifiedQuerySet(models.QuerySet):
         return count
 
     def stale(self):
-        return self.filter(last_verified__lt=stale_before())
+        return self.filter(stale_condition(self.release_date_path))
 
     def fresh(self):
-        return self.filter(last_verified__gte=stale_before())
+        return self.exclude(pk__in=self.stale().values("pk"))
 
 
 class SlugManager(models.Manager):
@@ -160,7 +190,7 @@ class Feature(Bilingual, models.Model):
 
     def support_by_level(self) -> list[tuple[str, str, list[Support]]]:
         """Every mesh's cell for this feature, grouped yes, partial, no, unknown (one query)."""
-        cells = self.supports.select_related("mesh").order_by("mesh__name")
+        cells = self.supports.select_related("mesh__release_watch").order_by("mesh__name")
         groups: dict[str, list[Support]] = {level: [] for level in Level.values}
         for cell in cells:
             groups[cell.level].append(cell)
@@ -168,6 +198,11 @@ class Feature(Bilingual, models.Model):
 
 
 class MeshQuerySet(VerifiedQuerySet):
+    release_date_path = "release_watch__new_release_date"
+
+    def with_new_release(self) -> MeshQuerySet:
+        return self.exclude(release_watch__new_release="").filter(release_watch__isnull=False)
+
     def active(self) -> MeshQuerySet:
         return self.filter(status=Mesh.Status.ACTIVE)
 
@@ -183,6 +218,12 @@ class MeshQuerySet(VerifiedQuerySet):
                 "supports", filter=smi & Q(supports__level__in=[Level.YES, Level.PARTIAL])
             ),
         )
+
+
+class MeshManager(SlugManager):
+    def get_queryset(self):
+        # Staleness of a mesh and its cells depends on the release watch: always read it along.
+        return super().get_queryset().select_related("release_watch")
 
 
 class Mesh(models.Model):
@@ -215,6 +256,12 @@ class Mesh(models.Model):
     developer = models.CharField("developer / company", max_length=120)
     current_version = models.CharField(max_length=80, blank=True)
     current_version_source = models.URLField(blank=True)
+    current_version_date = models.DateField(
+        "current version released on",
+        null=True,
+        blank=True,
+        help_text="From the release notes; the changes page lists the release on this date.",
+    )
     proxy = models.CharField("proxy used", max_length=120)
     data_plane = models.CharField("data-plane model", max_length=20, choices=DataPlane)
     platforms = models.CharField(max_length=20, choices=Platforms)
@@ -305,10 +352,18 @@ class Mesh(models.Model):
     )
     traffic_split_source = models.URLField(blank=True)
 
+    release_feed_url = models.URLField(
+        "release feed",
+        max_length=300,
+        blank=True,
+        help_text="A machine-readable list of releases (Atom or RSS, e.g. the GitHub repository's "
+        "releases.atom) that check_releases reads. Empty when the project publishes none.",
+    )
+
     # Optimistic concurrency: every save through the admin must name the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = SlugManager.from_queryset(MeshQuerySet)()
+    objects = MeshManager.from_queryset(MeshQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -338,6 +393,8 @@ class Mesh(models.Model):
         super().save(*args, **kwargs)
         if creating:
             Support.objects.fill_missing(meshes=[self])
+        else:
+            ReleaseWatch.objects.filter(mesh=self).reassess(self.current_version)
 
     def get_absolute_url(self) -> str:
         return reverse("comparison:mesh-detail", args=[self.slug])
@@ -373,8 +430,22 @@ class Mesh(models.Model):
         return self.status != self.Status.ACTIVE
 
     @property
+    def flagged_release(self) -> ReleaseWatch | None:
+        """The release watch, when it found a release newer than current_version."""
+        try:
+            watch = self.release_watch
+        except ReleaseWatch.DoesNotExist:
+            return None
+        return watch if watch.new_release else None
+
+    @property
+    def flagged_release_date(self) -> datetime.date | None:
+        watch = self.flagged_release
+        return watch.new_release_date if watch else None
+
+    @property
     def is_stale(self) -> bool:
-        return is_stale(self.last_verified)
+        return is_stale(self.last_verified, release=self.flagged_release_date)
 
     @property
     def traffic_split_lines(self) -> int:
@@ -387,10 +458,18 @@ class Mesh(models.Model):
 
 
 class SupportQuerySet(VerifiedQuerySet):
+    release_date_path = "mesh__release_watch__new_release_date"
+
     def mark_verified(self, **also: object) -> int:
         # Cells changed in bulk bump their meshes' edit versions, as Support.save() does.
         Mesh.objects.filter(pk__in=self.values("mesh_id")).update(version=F("version") + 1)
         return super().mark_verified(**also)
+
+    def source_broken(self) -> SupportQuerySet:
+        return self.filter(source__in=SourceCheck.objects.filter(broken=True).values("url"))
+
+    def source_moved(self) -> SupportQuerySet:
+        return self.filter(source__in=SourceCheck.objects.filter(moved=True).values("url"))
 
     def get_by_natural_key(self, mesh_slug: str, feature_slug: str) -> Support:
         return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)
@@ -454,48 +533,285 @@ class Support(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        return is_stale(self.last_verified)
+        return is_stale(self.last_verified, release=self.mesh.flagged_release_date)
 
     def clean(self) -> None:
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Say what is missing when the support is partial."})
 
 
-@dataclass(frozen=True)
-class LevelChange:
-    """One support cell changing level, read from the history."""
+class SourceCheckQuerySet(models.QuerySet):
+    def unreachable_since(self) -> dict[str, datetime.date]:
+        """Every broken source URL with the day it started failing, in one query."""
+        return {
+            url: timezone.localdate(since) if since else timezone.localdate()
+            for url, since in self.filter(broken=True).values_list("url", "failing_since")
+        }
 
-    id: int
+
+class SourceCheck(models.Model):
+    """What the last check of one cited source URL found (manage.py check_sources)."""
+
+    url = models.URLField(max_length=500, unique=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(
+        "HTTP status", null=True, blank=True, help_text="Empty when no HTTP answer came."
+    )
+    final_url = models.URLField(max_length=2000, blank=True, help_text="After redirects.")
+    redirects = models.JSONField(default=list, blank=True, help_text="[status, location] pairs.")
+    error = models.CharField(max_length=300, blank=True)
+    last_ok = models.DateTimeField("last worked", null=True, blank=True)
+    failures = models.PositiveSmallIntegerField("consecutive failures", default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    broken = models.BooleanField(default=False, db_index=True)
+    moved = models.BooleanField(default=False, help_text="Permanently redirected elsewhere.")
+
+    objects = SourceCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ReleaseWatchQuerySet(models.QuerySet["ReleaseWatch"]):
+    def reassess(self, current_version: str) -> None:
+        """Drop a flag the mesh's data has caught up with (an editor entered the new version)."""
+        from .versions import is_newer
+
+        for watch in self.exclude(new_release=""):
+            if not is_newer(watch.new_release, current_version):
+                watch.clear_flag()
+                watch.save(update_fields=["new_release", "new_release_date", "new_release_url"])
+
+
+class ReleaseWatch(models.Model):
+    """What the mesh's release feed said when check_releases last read it.
+
+    `new_release` is set when the feed lists a release newer than the mesh's current_version: the
+    data may describe an old version, so cells verified before that release count as stale.
+    """
+
+    mesh = models.OneToOneField(Mesh, on_delete=models.CASCADE, related_name="release_watch")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    latest_release = models.CharField(max_length=200, blank=True)
+    latest_release_date = models.DateTimeField(null=True, blank=True)
+    latest_release_url = models.URLField(max_length=500, blank=True)
+    new_release = models.CharField(max_length=200, blank=True)
+    new_release_date = models.DateField(null=True, blank=True)
+    new_release_url = models.URLField(max_length=500, blank=True)
+
+    objects = ReleaseWatchQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.mesh}: {self.new_release or self.latest_release or 'not checked'}"
+
+    def clear_flag(self) -> None:
+        self.new_release, self.new_release_date, self.new_release_url = "", None, ""
+
+
+class Suggestion(models.Model):
+    """A visitor's proposed correction of one cell, waiting for an editor's decision."""
+
+    Status = SuggestionStatus
+
+    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="suggestions")
+    level = models.CharField("proposed level", max_length=10, choices=Level)
+    note = models.TextField(max_length=1000, blank=True)
+    source = models.URLField(max_length=500, blank=True)
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    works_for_vendor = models.BooleanField("works for the vendor", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    # The cell as the visitor saw it: a different cell now means it changed meanwhile.
+    seen_level = models.CharField(max_length=10, choices=Level)
+    seen_note = models.CharField(max_length=300, blank=True)
+    seen_source = models.URLField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus, default=SuggestionStatus.PENDING, db_index=True
+    )
+    replaced_level = models.CharField(max_length=10, choices=Level, blank=True)
+    reject_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                name="suggestion_sourced_unless_unknown",
+                condition=Q(level="unknown") | ~Q(source=""),
+                violation_error_message="A yes, partial or no needs the source it was read in.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.support.mesh} / {self.support.feature}: {self.level}"
+
+    @property
+    def credit(self) -> str:
+        who = self.name.strip() or "a visitor"
+        return f"{who} (works for the vendor)" if self.works_for_vendor else who
+
+    @property
+    def changed_meanwhile(self) -> bool:
+        cell = self.support
+        return (cell.level, cell.note, cell.source) != (
+            self.seen_level,
+            self.seen_note,
+            self.seen_source,
+        )
+
+    @transaction.atomic
+    def accept(self, editor) -> Support:
+        """Apply the proposal to its cell, recorded in the cell's history as this suggestion's."""
+        locked = Suggestion.objects.select_for_update().get(pk=self.pk)
+        if locked.status != SuggestionStatus.PENDING:
+            raise ValidationError("This suggestion was already decided.")
+        cell = (
+            Support.objects.select_for_update()
+            .select_related("mesh", "feature")
+            .get(pk=self.support_id)
+        )
+        self.replaced_level = cell.level
+        cell.level, cell.note, cell.source = self.level, self.note[:300], self.source
+        cell.last_verified = timezone.localdate()
+        cell.full_clean(exclude=["mesh", "feature"], validate_unique=False)
+        # Read by django-simple-history when it records this save.
+        cell._change_reason = f"{CORRECTION_REASON_PREFIX}{self.pk} suggested by {self.credit}"  # type: ignore[attr-defined]
+        cell._history_user = editor  # type: ignore[attr-defined]
+        cell.save()  # the save signal retires cached pages once this commits
+        # An editor's mesh form opened before this must not silently overwrite the cell.
+        Mesh.objects.filter(pk=cell.mesh_id).update(version=F("version") + 1)
+        self.status, self.decided_by, self.decided_at = (
+            SuggestionStatus.ACCEPTED,
+            editor,
+            timezone.now(),
+        )
+        self.save()
+        self.support = cell
+        return cell
+
+    def reject(self, editor, reason: str) -> None:
+        if not reason.strip():
+            raise ValidationError("Say why the suggestion is rejected.")
+        updated = Suggestion.objects.filter(pk=self.pk, status=SuggestionStatus.PENDING).update(
+            status=SuggestionStatus.REJECTED,
+            reject_reason=reason.strip(),
+            decided_by=editor,
+            decided_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError("This suggestion was already decided.")
+        self.refresh_from_db()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One public change, as the changes page and feed report it."""
+
+    kind: str
     date: datetime.datetime
-    mesh_slug: str
-    mesh_name: str
-    feature_slug: str
-    feature_name: str
-    old: str
-    new: str
-    note: str
-    source: str
+    key: str  # stable identity, for the feed's entry ids
+    mesh_slug: str = ""
+    mesh_name: str = ""
+    feature_slug: str = ""
+    feature_name: str = ""
     feature_name_de: str = ""
+    old: str = ""  # a level (level changes, corrections) or a version
+    new: str = ""  # likewise; the status for status changes
+    note: str = ""
+    source: str = ""
+    credit: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(ChangeKind(self.kind).label)
+
+    @property
+    def shows_levels(self) -> bool:
+        return self.kind in (ChangeKind.LEVEL, ChangeKind.CORRECTION) and self.new in Level.values
 
     @property
     def old_label(self) -> str:
-        return Level(self.old).label
+        return str(Level(self.old).label) if self.old in Level.values else self.old
 
     @property
     def new_label(self) -> str:
-        return Level(self.new).label
+        return str(Level(self.new).label) if self.new in Level.values else self.new
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.new).label) if self.new in Status.values else self.new
 
     @property
     def display_feature_name(self) -> str:
         return (in_german() and self.feature_name_de) or self.feature_name
 
+    @property
+    def summary(self) -> str:
+        """The change in one plain-text line."""
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext as _
 
-def recent_level_changes(limit: int = 50) -> list[LevelChange]:
-    """The latest changes of support levels, newest first, in one query.
+        kind = ChangeKind(self.kind)
+        if kind in (ChangeKind.LEVEL, ChangeKind.CORRECTION):
+            return (
+                f"{self.mesh_name}: {self.display_feature_name} {self.old_label} → {self.new_label}"
+            )
+        if kind == ChangeKind.STATUS:
+            return _("%(mesh)s: %(status)s since %(date)s") % {
+                "mesh": self.mesh_name,
+                "status": self.status_label,
+                "date": date_format(self.date.date(), "DATE_FORMAT"),
+            }
+        if kind == ChangeKind.VERSION and not self.old:
+            return _("%(mesh)s: version %(new)s released") % {
+                "mesh": self.mesh_name,
+                "new": self.new,
+            }
+        if kind == ChangeKind.VERSION:
+            return _("%(mesh)s: version %(old)s → %(new)s") % {
+                "mesh": self.mesh_name,
+                "old": self.old or "?",
+                "new": self.new,
+            }
+        # Added or removed: the kind says which, the name says what.
+        if kind in (ChangeKind.MESH_ADDED, ChangeKind.MESH_REMOVED):
+            return self.mesh_name
+        return self.display_feature_name
+
+    @property
+    def path(self) -> str:
+        """Where the change can be seen, as a path on this site."""
+        if self.kind in (ChangeKind.MESH_REMOVED, ChangeKind.FEATURE_REMOVED):
+            return reverse("comparison:changes")
+        if self.kind == ChangeKind.FEATURE_ADDED:
+            return reverse("comparison:matrix") + f"#feature-{self.feature_slug}"
+        url = reverse("comparison:mesh-detail", args=[self.mesh_slug])
+        return url + (f"#feature-{self.feature_slug}" if self.feature_slug else "")
+
+
+def _as_datetime(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+
+def _own(field: str) -> Window:
+    """A history row's own value as a window expression. Filters on it apply after the window
+    functions, where a plain filter would remove rows before Lag() could compare with them."""
+    return Window(FirstValue(Coalesce(field, Value(""))), partition_by=[F("history_id")])
+
+
+def _level_changes(limit: int, mesh: str | None) -> list[Change]:
+    """Support levels that changed, from the history, in one query.
 
     Each historical row is paired with the level its cell had just before (a window function), so
-    saves that changed only a note, or nothing, are skipped. A cell's first record has nothing to
-    compare with: loading the data should create those (manage.py populate_history --auto).
+    saves that changed only a note, or nothing, are skipped; a cell's first record has nothing to
+    compare with. Accepted corrections are reported as corrections instead.
     """
     history = Support.history.model.objects.annotate(
         previous=Window(Lag("level"), partition_by=[F("id")], order_by=F("history_id").asc()),
@@ -504,29 +820,183 @@ def recent_level_changes(limit: int = 50) -> list[LevelChange]:
         feature_name=F("feature__name"),
         feature_name_de=F("feature__name_de"),
         feature_slug=F("feature__slug"),
+        row_type=_own("history_type"),
+        row_reason=_own("history_change_reason"),
     )
     rows = (
         history.filter(previous__isnull=False)
         .exclude(previous=F("level"))
-        .exclude(history_type="-")
-        .order_by("-history_date", "-history_id")[:limit]
+        .exclude(row_type="-")
+        .exclude(row_reason__startswith=CORRECTION_REASON_PREFIX)
     )
+    if mesh:
+        rows = rows.filter(mesh_slug=mesh)
     return [
-        LevelChange(
-            id=row.history_id,
+        Change(
+            kind=ChangeKind.LEVEL,
             date=row.history_date,
+            key=f"change-{row.history_id}",
             mesh_slug=row.mesh_slug,
             mesh_name=row.mesh_name,
             feature_slug=row.feature_slug,
             feature_name=row.feature_name,
+            feature_name_de=row.feature_name_de,
             old=row.previous,
             new=row.level,
             note=row.note,
             source=row.source,
-            feature_name_de=row.feature_name_de,
+        )
+        for row in rows.order_by("-history_date", "-history_id")[:limit]
+    ]
+
+
+def _version_changes(limit: int, mesh: str | None) -> list[Change]:
+    rows = Mesh.history.model.objects.annotate(
+        previous=Window(
+            Lag("current_version"), partition_by=[F("id")], order_by=F("history_id").asc()
+        ),
+        row_type=_own("history_type"),
+    )
+    rows = rows.filter(previous__isnull=False, row_type="~").exclude(previous=F("current_version"))
+    if mesh:
+        rows = rows.filter(slug=mesh)
+    return [
+        Change(
+            kind=ChangeKind.VERSION,
+            date=row.history_date,
+            key=f"mesh-version-{row.history_id}",
+            mesh_slug=row.slug,
+            mesh_name=row.name,
+            old=row.previous,
+            new=row.current_version,
+            source=row.current_version_source,
+        )
+        for row in rows.order_by("-history_date", "-history_id")[:limit]
+    ]
+
+
+def _releases(mesh: str | None) -> list[Change]:
+    """Each mesh's current version, dated by its release (from the data)."""
+    rows = Mesh.objects.filter(current_version_date__isnull=False)
+    if mesh:
+        rows = rows.filter(slug=mesh)
+    changes = []
+    for row in rows:
+        released = row.current_version_date
+        if released is None:
+            continue
+        changes.append(
+            Change(
+                kind=ChangeKind.VERSION,
+                date=_as_datetime(released),
+                key=f"release-{row.slug}-{released.isoformat()}",
+                mesh_slug=row.slug,
+                mesh_name=row.name,
+                new=row.current_version,
+                source=row.current_version_source,
+            )
+        )
+    return changes
+
+
+def _added_and_removed(limit: int, mesh: str | None) -> list[Change]:
+    """Meshes and features added or removed after the data was first loaded."""
+    changes = []
+    kinds = {
+        Mesh: (ChangeKind.MESH_ADDED, ChangeKind.MESH_REMOVED),
+        Feature: (ChangeKind.FEATURE_ADDED, ChangeKind.FEATURE_REMOVED),
+    }
+    for model, (added, removed) in kinds.items():
+        if mesh and model is Feature:
+            continue
+        rows = model.history.filter(history_type__in=["+", "-"]).exclude(
+            history_change_reason=INITIAL_DATA_REASON
+        )
+        if mesh:
+            rows = rows.filter(slug=mesh)
+        for row in rows.order_by("-history_date", "-history_id")[:limit]:
+            kind = added if row.history_type == "+" else removed
+            names = (
+                {"mesh_slug": row.slug, "mesh_name": row.name}
+                if model is Mesh
+                else {
+                    "feature_slug": row.slug,
+                    "feature_name": row.name,
+                    "feature_name_de": row.name_de,
+                }
+            )
+            changes.append(
+                Change(kind=kind, date=row.history_date, key=f"{kind}-{row.history_id}", **names)
+            )
+    return changes
+
+
+def _status_changes(mesh: str | None) -> list[Change]:
+    """Each discontinued product's status, dated by the data itself (archived, end of life…)."""
+    rows = Mesh.objects.discontinued().filter(status_date__isnull=False)
+    if mesh:
+        rows = rows.filter(slug=mesh)
+    return [
+        Change(
+            kind=ChangeKind.STATUS,
+            date=_as_datetime(row.status_date),
+            key=f"status-{row.slug}-{row.status}-{row.status_date.isoformat()}",
+            mesh_slug=row.slug,
+            mesh_name=row.name,
+            new=row.status,
+            note=" ".join(
+                part for part in [row.status_note, row.successor and f"→ {row.successor}"] if part
+            ),
+            source=row.status_source,
         )
         for row in rows
     ]
+
+
+def _corrections(limit: int, mesh: str | None) -> list[Change]:
+    rows = Suggestion.objects.filter(status=SuggestionStatus.ACCEPTED).select_related(
+        "support__mesh", "support__feature"
+    )
+    if mesh:
+        rows = rows.filter(support__mesh__slug=mesh)
+    return [
+        Change(
+            kind=ChangeKind.CORRECTION,
+            date=row.decided_at or row.created,
+            key=f"correction-{row.pk}",
+            mesh_slug=row.support.mesh.slug,
+            mesh_name=row.support.mesh.name,
+            feature_slug=row.support.feature.slug,
+            feature_name=row.support.feature.name,
+            feature_name_de=row.support.feature.name_de,
+            old=row.replaced_level,
+            new=row.level,
+            note=row.note,
+            source=row.source,
+            credit=row.credit,
+        )
+        for row in rows.order_by("-decided_at", "-pk")[:limit]
+    ]
+
+
+def public_changes(limit: int = 50, mesh: str | None = None) -> list[Change]:
+    """Every public change, newest first: level changes, accepted corrections, status changes
+    and releases (dated by the data), version edits, meshes and features added or removed.
+    Optionally only those of one mesh (by slug). One query per kind of change.
+    """
+    releases = _releases(mesh)
+    released = {(change.mesh_slug, change.new) for change in releases}
+    changes = [
+        *_level_changes(limit, mesh),
+        *_corrections(limit, mesh),
+        *_status_changes(mesh),
+        *releases,
+        # An edit that entered a version whose release date is known is listed on that date.
+        *(c for c in _version_changes(limit, mesh) if (c.mesh_slug, c.new) not in released),
+        *_added_and_removed(limit, mesh),
+    ]
+    changes.sort(key=lambda change: (change.date, change.key), reverse=True)
+    return changes[:limit]
 
 
 def ensure_history_baseline() -> int:
@@ -536,5 +1006,9 @@ def ensure_history_baseline() -> int:
         recorded = model.history.values("id")
         missing = list(model.objects.exclude(pk__in=recorded))
         if missing:
-            created += len(model.history.bulk_history_create(missing))
+            created += len(
+                model.history.bulk_history_create(
+                    missing, default_change_reason=INITIAL_DATA_REASON
+                )
+            )
     return created

@@ -3,20 +3,25 @@ layout in matrix.py, serialisation in export.py."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from core.caching import cached_public_page
 
 from . import charts, export
 from .filters import TableQuery
-from .forms import CompareForm
+from .forms import CompareForm, SuggestionForm
 from .matrix import FACTS, MORE_FACTS, build_matrix
-from .models import Feature, Mesh, recent_level_changes
+from .models import Feature, Mesh, Support, public_changes
 
 
 def render_fragment(request: HttpRequest, template: str, fragment: str, context, status=200):
@@ -84,9 +89,11 @@ def compare(request: HttpRequest) -> HttpResponse:
 @cached_public_page
 def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
+    matrix = build_matrix([mesh])
     context = {
         "mesh": mesh,
-        "matrix": build_matrix([mesh]),
+        "matrix": matrix,
+        "stale_cells": matrix.stale_count(mesh),
         "coverage": charts.coverage_by_category(mesh),
     }
     return render(request, "comparison/mesh_detail.html", context)
@@ -153,4 +160,64 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_public_page
 def changes(request: HttpRequest) -> HttpResponse:
-    return render(request, "comparison/changes.html", {"changes": recent_level_changes(100)})
+    meshes = list(Mesh.objects.order_by("name").values_list("slug", "name"))
+    chosen = request.GET.get("mesh", "")
+    if chosen and chosen not in dict(meshes):
+        return HttpResponseBadRequest("Unknown mesh.")
+    context = {
+        "changes": public_changes(100, mesh=chosen or None),
+        "meshes": meshes,
+        "chosen": chosen,
+    }
+    return render(request, "comparison/changes.html", context)
+
+
+def suggestion_rate(group: str, request: HttpRequest) -> str:
+    return settings.SUGGESTION_RATE
+
+
+def cell_from_query(request: HttpRequest) -> Support:
+    mesh, feature = request.GET.get("mesh", ""), request.GET.get("feature", "")
+    return get_object_or_404(
+        Support.objects.select_related("mesh", "feature"), mesh__slug=mesh, feature__slug=feature
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=suggestion_rate, method="POST", block=False)
+def suggest(request: HttpRequest) -> HttpResponse:
+    """The correction form for one cell (not cached: it carries the visitor's CSRF token)."""
+    if not request.GET.get("mesh") or not request.GET.get("feature"):
+        return HttpResponseBadRequest("Say which cell: ?mesh=…&feature=…")
+    cell = cell_from_query(request)
+    status = 200
+    if request.method == "POST":
+        form = SuggestionForm(request.POST)
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many suggestions from your address; try again later."))
+            status = 429
+        elif form.is_bot:
+            # Pretend it worked: a bot learns nothing, and nothing is stored.
+            return redirect(thanks_url(cell))
+        elif form.is_valid():
+            form.instance.support = cell
+            form.instance.seen_level = cell.level
+            form.instance.seen_note = cell.note
+            form.instance.seen_source = cell.source
+            form.save()
+            return redirect(thanks_url(cell))
+        else:
+            status = 400
+    else:
+        form = SuggestionForm(initial={"level": cell.level, "source": cell.source})
+    return render(request, "comparison/suggest.html", {"cell": cell, "form": form}, status=status)
+
+
+def thanks_url(cell: Support) -> str:
+    query = urlencode({"mesh": cell.mesh.slug, "feature": cell.feature.slug})
+    return f"{reverse('comparison:suggest-thanks')}?{query}"
+
+
+@require_safe
+def suggest_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "comparison/suggest_thanks.html", {"cell": cell_from_query(request)})

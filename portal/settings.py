@@ -330,6 +330,17 @@ STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365)
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
 if LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use text or json.")
+
+# check_sources / check_releases: parallel requests, seconds to wait for an answer, seconds
+# between two requests to the same host, and failed checks in a row before a source is broken.
+CHECK_WORKERS = env_int("CHECK_WORKERS", 8)
+CHECK_TIMEOUT = float(env_int("CHECK_TIMEOUT", 15))
+CHECK_HOST_INTERVAL = float(env_int("CHECK_HOST_INTERVAL", 1))
+SOURCE_BROKEN_AFTER = env_int("SOURCE_BROKEN_AFTER", 2)
+
+# Public correction suggestions per client address (counted like RECOMMEND_RATE above).
+SUGGESTION_RATE = os.environ.get("SUGGESTION_RATE", "").strip() or "5/h"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

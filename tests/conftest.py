@@ -89,6 +89,17 @@ def _editors_group_survives_flushes(request):
         )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to a /de/ page leaves German active in this thread, and reverse() would then
+    # build German addresses in the next test.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def live_data(transactional_db):
     """The real mesh data for tests that need committed rows (a live server in another thread).

@@ -37,3 +37,90 @@ class MeshAdminForm:
 @pytest.fixture
 def mesh_admin():
     return MeshAdminForm()
+
+
+class SiteServer:
+    """A real HTTP server on a free local port, answering like the sites the checks visit.
+
+    Paths: /ok (200), /moved (301 to /ok), /gone (404), /no-head (405 to HEAD, 200 to GET),
+    /slow (200 after `slow_seconds`), /hang (never answers in time), /error (503), and any path
+    registered in `documents` (200 with that body, e.g. a release feed).
+    """
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.documents: dict[str, tuple[str, bytes]] = {}
+        self.requests: list[tuple[str, str, str, float]] = []  # method, path, user agent, time
+        self.slow_seconds = 0.3
+        self.hang_seconds = 5.0
+        self.stop = threading.Event()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+            def answer(self, body: bool) -> None:
+                import time
+
+                server.requests.append(
+                    (self.command, self.path, self.headers.get("User-Agent", ""), time.monotonic())
+                )
+                path = self.path.split("?")[0]
+                if path == "/moved":
+                    return self.reply(301, b"", {"Location": "/ok"}, body)
+                if path == "/gone":
+                    return self.reply(404, b"not here", {}, body)
+                if path == "/error":
+                    return self.reply(503, b"try later", {}, body)
+                if path == "/no-head" and self.command == "HEAD":
+                    return self.reply(405, b"", {}, body)
+                if path == "/slow":
+                    time.sleep(server.slow_seconds)
+                if path == "/hang":
+                    server.stop.wait(server.hang_seconds)
+                if path in server.documents:
+                    content_type, content = server.documents[path]
+                    return self.reply(200, content, {"Content-Type": content_type}, body)
+                if path in ("/ok", "/no-head", "/slow", "/hang"):
+                    return self.reply(200, b"<html><body>fine</body></html>", {}, body)
+                return self.reply(404, b"unknown", {}, body)
+
+            def reply(self, status: int, content: bytes, headers: dict, body: bool) -> None:
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(content)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if body:
+                    self.wfile.write(content)
+
+            def do_GET(self) -> None:
+                self.answer(body=True)
+
+            def do_HEAD(self) -> None:
+                self.answer(body=False)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def site_server():
+    server = SiteServer()
+    yield server
+    server.close()

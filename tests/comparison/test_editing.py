@@ -18,7 +18,7 @@ from comparison.models import (
     Mesh,
     Support,
     ensure_history_baseline,
-    recent_level_changes,
+    public_changes,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -261,7 +261,7 @@ def test_import_records_history_and_feeds_the_changes(tmp_path, client, db):
     path = tmp_path / "import.json"
     path.write_text(json.dumps(data))
     call_command("import_meshes", str(path))
-    changes = recent_level_changes()
+    changes = [c for c in public_changes() if c.kind == "level"]
     assert [(c.mesh_slug, c.feature_slug, c.old, c.new) for c in changes][:1] == [
         ("linkerd", "grpc", "yes", "partial")
     ]
@@ -285,9 +285,15 @@ def test_changes_feed_is_valid_atom(client, db):
     for tag in ("title", "id", "updated"):
         assert root.find(f"{ATOM}{tag}") is not None
     entries = root.findall(f"{ATOM}entry")
-    assert len(entries) == 1
+    titles = [entry.find(f"{ATOM}title").text for entry in entries]
+    # The level change, and the real dated status changes and releases already in the data.
+    assert titles[0] == "Support level: Kuma: gRPC Yes → Partial"
+    dated = (
+        Mesh.objects.discontinued().count()
+        + Mesh.objects.exclude(current_version_date=None).count()
+    )
+    assert len(entries) == 1 + dated
     entry = entries[0]
-    assert entry.find(f"{ATOM}title").text == "Kuma: gRPC Yes → Partial"
     for tag in ("id", "updated", "link"):
         assert entry.find(f"{ATOM}{tag}") is not None
 
@@ -297,4 +303,4 @@ def test_note_only_edit_is_not_a_level_change(db):
     cell = Support.objects.get(mesh__slug="kuma", feature__slug="grpc")
     cell.note = "Reworded."
     cell.save()
-    assert recent_level_changes() == []
+    assert [c for c in public_changes() if c.kind == "level"] == []

@@ -1,0 +1,47 @@
+"""Counts for the admin index: what needs an editor's attention."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from ..models import Mesh, Suggestion, Support
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def editor_dashboard(context) -> list[tuple[str, int, str]]:
+    """(label, count, link) for each queue an editor works through."""
+    user = context["request"].user
+    if not user.has_perm("comparison.view_support"):
+        return []
+    cells = reverse("admin:comparison_support_changelist")
+    meshes = reverse("admin:comparison_mesh_changelist")
+    rows = [
+        (
+            "Cells whose source is broken",
+            Support.objects.source_broken().count(),
+            f"{cells}?source_check=broken",
+        ),
+        (
+            "Cells whose source moved",
+            Support.objects.source_moved().count(),
+            f"{cells}?source_check=moved",
+        ),
+        ("Stale cells", Support.objects.stale().count(), f"{cells}?verified=stale"),
+        (
+            "Meshes with a new release",
+            Mesh.objects.with_new_release().count(),
+            f"{meshes}?release=new",
+        ),
+    ]
+    if user.has_perm("comparison.view_suggestion"):
+        rows.append(
+            (
+                "Suggestions waiting for review",
+                Suggestion.objects.filter(status=Suggestion.Status.PENDING).count(),
+                reverse("admin:comparison_suggestion_changelist") + "?status=pending",
+            )
+        )
+    return rows
