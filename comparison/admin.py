@@ -204,7 +204,7 @@ class MeshAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            check_mesh_version(self.instance, cleaned.get("edit_version"))
+            check_mesh_version(self.instance, (cleaned or {}).get("edit_version"))
         return cleaned
 
 
@@ -226,7 +226,7 @@ class SupportAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            check_mesh_version(self.instance.mesh, cleaned.get("mesh_version"))
+            check_mesh_version(self.instance.mesh, (cleaned or {}).get("mesh_version"))
         return cleaned
 
 

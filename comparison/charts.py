@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ LABEL_WIDTH = 190
 BAR_WIDTH = 300
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class StackedRow:
 
 @dataclass(frozen=True)
 class StackedChart:
-    title: str
+    title: StrOrPromise
     rows: list[StackedRow]
     label_width: int = LABEL_WIDTH
     bar_width: int = BAR_WIDTH
@@ -69,7 +73,7 @@ class StackedChart:
 
     @property
     def levels(self) -> list[tuple[str, str]]:
-        return [(level, Level(level).label) for level in LEVELS]
+        return [(level, str(Level(level).label)) for level in LEVELS]
 
 
 def stacked_row(label: str, url: str, index: int, counts: Counter) -> StackedRow:
@@ -130,8 +134,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class BarChart:
-    title: str
-    unit: str
+    title: StrOrPromise
+    unit: StrOrPromise
     bars: list[Bar]
     label_width: int = LABEL_WIDTH
 
@@ -190,7 +194,7 @@ class TierEntry:
 @dataclass(frozen=True)
 class TierColumn:
     key: str
-    label: str
+    label: StrOrPromise
     meshes: list[Mesh]
     x: int
 
@@ -214,7 +218,7 @@ class TierColumn:
 
 @dataclass(frozen=True)
 class TierChart:
-    title: str
+    title: StrOrPromise
     columns: list[TierColumn]
 
     @property

@@ -21,7 +21,7 @@ from django.db import models, transaction
 
 from .models import INITIAL_DATA_REASON, Category, Feature, Mesh, Support
 
-MODELS: dict[str, type[models.Model]] = {
+MODELS: dict[str, Any] = {
     "comparison.category": Category,
     "comparison.feature": Feature,
     "comparison.mesh": Mesh,
@@ -311,9 +311,9 @@ def apply(plan: Plan) -> int:
         first_load = not current[label]
         for key, fields in plan.rows[label].items():
             values = _compared(fields, label)
-            obj = current[label].get(key)
-            changed = obj is None or _compared(_plain(obj), label) != values
-            obj = obj or model()
+            existing = current[label].get(key)
+            changed = existing is None or _compared(_plain(existing), label) != values
+            obj: Any = existing or model()
             for attr, value in values.items():
                 if attr == "category":
                     obj.category = saved["comparison.category"][tuple(value)]

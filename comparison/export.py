@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import Any
 
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
@@ -122,14 +123,14 @@ def spreadsheet_safe(value: object) -> object:
 class SafeWriter:
     """csv.writer whose every field is spreadsheet_safe."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: Any) -> None:
         self.writer = csv.writer(out)
 
-    def writerow(self, row: list[object]) -> None:
+    def writerow(self, row: Sequence[object]) -> None:
         self.writer.writerow([spreadsheet_safe(value) for value in row])
 
 
-def write_csv(matrix: Matrix, out: IO[str]) -> None:
+def write_csv(matrix: Matrix, out: Any) -> None:
     """The table as a spreadsheet in the page's language: facts rows first, then one row per
     feature with each mesh's level, note and source."""
     out.write(BYTE_ORDER_MARK)
@@ -158,4 +159,5 @@ def write_csv(matrix: Matrix, out: IO[str]) -> None:
 
 
 def errors_as_text(errors: ErrorDict) -> str:
-    return "\n".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()) + "\n"
+    lines = (f"{field}: {' '.join(map(str, messages))}" for field, messages in errors.items())
+    return "\n".join(lines) + "\n"

@@ -125,7 +125,7 @@ class MeshFilter(django_filters.FilterSet):
         data = getattr(self.form, "cleaned_data", {})
         # Discontinued products stay out of sight unless asked for, by status or by name.
         if not data.get("status") and not data.get("mesh"):
-            queryset = queryset.active()
+            queryset = queryset.active()  # type: ignore[attr-defined]
         return queryset.order_by("name")
 
     def filter_status(self, queryset, name, value):

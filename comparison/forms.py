@@ -30,7 +30,7 @@ class CompareForm(forms.Form):
                 % {"min": COMPARE_MIN, "max": COMPARE_MAX, "count": count}
             )
         # Keep the order the user chose them in: it is the order of the columns.
-        order = {slug: i for i, slug in enumerate(self.data.getlist("mesh"))}
+        order = {slug: i for i, slug in enumerate(self.data.getlist("mesh"))}  # type: ignore[attr-defined]
         return sorted(meshes, key=lambda mesh: order[mesh.slug])
 
 

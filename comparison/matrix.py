@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -43,11 +44,11 @@ class Cell:
         )
 
     def get_level_display(self) -> str:
-        return Level(self.level).label
+        return str(Level(self.level).label)
 
 
 @lru_cache(maxsize=8)
-def _words(language: str) -> dict[str, str]:
+def _words(language: str) -> dict[str, Any]:
     """The cell vocabulary in one language, looked up once rather than per cell."""
     return {
         "levels": {level: str(label) for level, label in Level.choices},

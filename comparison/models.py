@@ -53,6 +53,12 @@ def in_german() -> bool:
 class Bilingual:
     """Names and descriptions kept in English and German; pages show the active language's."""
 
+    # The models that mix this in define these as fields.
+    name: str
+    name_de: str
+    description: str
+    description_de: str
+
     @property
     def display_name(self) -> str:
         return (in_german() and self.name_de) or self.name
@@ -186,7 +192,7 @@ class Feature(Bilingual, models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    natural_key.dependencies = ["comparison.category"]
+    natural_key.dependencies = ["comparison.category"]  # type: ignore[attr-defined]
 
     def support_by_level(self) -> list[tuple[str, str, list[Support]]]:
         """Every mesh's cell for this feature, grouped yes, partial, no, unknown (one query)."""
@@ -472,14 +478,14 @@ class SupportQuerySet(VerifiedQuerySet):
         return self.filter(source__in=SourceCheck.objects.filter(moved=True).values("url"))
 
     def get_by_natural_key(self, mesh_slug: str, feature_slug: str) -> Support:
-        return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)
+        return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)  # type: ignore[return-value]
 
     def fill_missing(self, meshes=None, features=None) -> None:
         """Create an 'unknown' cell for every mesh x feature pair that has none yet."""
         meshes = list(meshes) if meshes is not None else list(Mesh.objects.all())
         features = list(features) if features is not None else list(Feature.objects.all())
         self.bulk_create(
-            [Support(mesh=m, feature=f) for m in meshes for f in features],
+            [Support(mesh=m, feature=f) for m in meshes for f in features],  # type: ignore[misc]
             ignore_conflicts=True,
         )
 
@@ -529,7 +535,7 @@ class Support(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (self.mesh.slug, self.feature.slug)
 
-    natural_key.dependencies = ["comparison.mesh", "comparison.feature"]
+    natural_key.dependencies = ["comparison.mesh", "comparison.feature"]  # type: ignore[attr-defined]
 
     @property
     def is_stale(self) -> bool:
@@ -909,9 +915,9 @@ def _added_and_removed(limit: int, mesh: str | None) -> list[Change]:
     for model, (added, removed) in kinds.items():
         if mesh and model is Feature:
             continue
-        rows = model.history.filter(history_type__in=["+", "-"]).exclude(
-            history_change_reason=INITIAL_DATA_REASON
-        )
+        rows = model.history.filter(  # type: ignore[attr-defined]
+            history_type__in=["+", "-"]
+        ).exclude(history_change_reason=INITIAL_DATA_REASON)
         if mesh:
             rows = rows.filter(slug=mesh)
         for row in rows.order_by("-history_date", "-history_id")[:limit]:

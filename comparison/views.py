@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from core.caching import cached_public_page
+from core.http import HtmxHttpRequest
 
 from . import charts, export
 from .filters import TableQuery
@@ -24,7 +25,9 @@ from .matrix import FACTS, MORE_FACTS, build_matrix
 from .models import Feature, Mesh, Support, public_changes
 
 
-def render_fragment(request: HttpRequest, template: str, fragment: str, context, status=200):
+def render_fragment(
+    request: HtmxHttpRequest, template: str, fragment: str, context: dict, status: int = 200
+) -> HttpResponse:
     """The whole page, or only the named partial when htmx swaps it in place."""
     if request.htmx and not request.htmx.history_restore_request:
         template = f"{template}#{fragment}"
@@ -43,7 +46,7 @@ def toggled(query: QueryDict, name: str, value: str) -> str:
 
 @require_safe
 @cached_public_page
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     matrix = table.matrix()
     total = Mesh.objects.count()
@@ -62,7 +65,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_public_page
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: HtmxHttpRequest) -> HttpResponse:
     if "mesh" not in request.GET:
         # No choice yet: offer every mesh to pick from (the same form, as a plain GET).
         meshes = Mesh.objects.order_by("name")
@@ -87,7 +90,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_public_page
-def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     mesh = get_object_or_404(Mesh, slug=slug)
     matrix = build_matrix([mesh])
     context = {
@@ -101,7 +104,7 @@ def mesh_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @cached_public_page
-def feature_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     feature = get_object_or_404(Feature.objects.select_related("category"), slug=slug)
     context = {"feature": feature, "groups": feature.support_by_level()}
     return render(request, "comparison/feature_detail.html", context)
@@ -109,7 +112,7 @@ def feature_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @cached_public_page
-def api_meshes(request: HttpRequest) -> JsonResponse:
+def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
     if table.errors:
         return JsonResponse({"errors": table.errors.get_json_data()}, status=400)
@@ -118,7 +121,7 @@ def api_meshes(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 @cached_public_page
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     if table.errors:
         return HttpResponse(
@@ -131,7 +134,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def csv_filename(request: HttpRequest) -> str:
+def csv_filename(request: HtmxHttpRequest) -> str:
     """Say what is in the file: language, date and the must-haves or search, e.g.
     service-meshes-2026-11-26-mtls-tcp.csv."""
     parts = ["service-meshes"]
@@ -146,7 +149,7 @@ def csv_filename(request: HttpRequest) -> str:
 
 @require_safe
 @cached_public_page
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name"))
     active = [mesh for mesh in meshes if not mesh.is_discontinued]
     context = {
@@ -159,7 +162,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_public_page
-def changes(request: HttpRequest) -> HttpResponse:
+def changes(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name").values_list("slug", "name"))
     chosen = request.GET.get("mesh", "")
     if chosen and chosen not in dict(meshes):
@@ -176,7 +179,7 @@ def suggestion_rate(group: str, request: HttpRequest) -> str:
     return settings.SUGGESTION_RATE
 
 
-def cell_from_query(request: HttpRequest) -> Support:
+def cell_from_query(request: HtmxHttpRequest) -> Support:
     mesh, feature = request.GET.get("mesh", ""), request.GET.get("feature", "")
     return get_object_or_404(
         Support.objects.select_related("mesh", "feature"), mesh__slug=mesh, feature__slug=feature
@@ -185,7 +188,7 @@ def cell_from_query(request: HttpRequest) -> Support:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="ip", rate=suggestion_rate, method="POST", block=False)
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """The correction form for one cell (not cached: it carries the visitor's CSRF token)."""
     if not request.GET.get("mesh") or not request.GET.get("feature"):
         return HttpResponseBadRequest("Say which cell: ?mesh=…&feature=…")
@@ -219,5 +222,5 @@ def thanks_url(cell: Support) -> str:
 
 
 @require_safe
-def suggest_thanks(request: HttpRequest) -> HttpResponse:
+def suggest_thanks(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "comparison/suggest_thanks.html", {"cell": cell_from_query(request)})
