@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -257,8 +257,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 @admin.action(description="Mark verified today (mesh and all its cells)")
 def mark_meshes_verified(modeladmin, request, queryset):
+    # Verifying the cells bumps the meshes' edit versions already (SupportQuerySet).
     Support.objects.filter(mesh__in=queryset).mark_verified()
-    count = queryset.mark_verified(version=F("version") + 1)
+    count = queryset.mark_verified()
     messages.success(request, f"Marked {count} mesh(es) and their cells as verified today.")
 
 
@@ -443,8 +444,9 @@ class MeshAdmin(HistoryAdmin):
         mesh = get_object_or_404(Mesh, pk=pk)
         if not self.has_change_permission(request, mesh):
             raise PermissionDenied
+        # Verifying the cells bumps the mesh's edit version already (SupportQuerySet).
         cells = Support.objects.filter(mesh=mesh).mark_verified()
-        Mesh.objects.filter(pk=pk).mark_verified(version=F("version") + 1)
+        Mesh.objects.filter(pk=pk).mark_verified()
         messages.success(request, f"{mesh}: the mesh and its {cells} cells verified today.")
         return HttpResponseRedirect(reverse("admin:comparison_mesh_change", args=[pk]))
 

@@ -118,6 +118,22 @@ def _with_empty(values: list[str]) -> dict[str, Any]:
 
 
 MESH_EXTRA_PROPERTIES: dict[str, Any] = {
+    "new_release": {
+        "type": ["object", "null"],
+        "description": "A release newer than the current version, seen by the release watch.",
+        "required": ["name", "date"],
+        "additionalProperties": False,
+        "properties": {"name": {"type": "string"}, "date": DATE},
+    },
+    "release_feed_url": {
+        **URL_OR_EMPTY,
+        "description": "The machine-readable release feed the release watch reads; empty if none.",
+    },
+    "current_version_date": {
+        "type": ["string", "null"],
+        "format": "date",
+        "description": "When the current version was released, where known.",
+    },
     "licence_spdx": {"type": "string", "description": "An SPDX expression, or empty."},
     "runs_without_kubernetes": OPTIONAL_YES_NO,
     "kubernetes_vm_workloads": OPTIONAL_YES_NO,
@@ -156,7 +172,14 @@ MESH_REQUIRED = [
 SCHEMAS: dict[str, Any] = {
     "FeatureValue": {
         "type": "object",
-        "required": ["level", "note", "source", "last_verified"],
+        "required": [
+            "level",
+            "note",
+            "source",
+            "last_verified",
+            "stale",
+            "source_unreachable_since",
+        ],
         "additionalProperties": False,
         "properties": {
             "level": {"type": "string", "enum": _values(Level)},
@@ -165,7 +188,20 @@ SCHEMAS: dict[str, Any] = {
                 **URL_OR_EMPTY,
                 "description": "Where the value was read; empty only for `unknown`.",
             },
-            "last_verified": {**DATE, "description": "When an editor last checked the value."},
+            "last_verified": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "When an editor last checked the value.",
+            },
+            "stale": {
+                "type": "boolean",
+                "description": "Verified over a year ago, or before the mesh's latest release.",
+            },
+            "source_unreachable_since": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "Since when the source checks fail; null while it works.",
+            },
         },
     },
     "Mesh": {

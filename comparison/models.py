@@ -690,9 +690,9 @@ class Suggestion(models.Model):
         # Read by django-simple-history when it records this save.
         cell._change_reason = f"{CORRECTION_REASON_PREFIX}{self.pk} suggested by {self.credit}"  # type: ignore[attr-defined]
         cell._history_user = editor  # type: ignore[attr-defined]
-        cell.save()  # the save signal retires cached pages once this commits
-        # An editor's mesh form opened before this must not silently overwrite the cell.
-        Mesh.objects.filter(pk=cell.mesh_id).update(version=F("version") + 1)
+        # The save retires cached pages once this commits, and bumps the mesh's edit version so
+        # that an editor's mesh form opened before cannot silently overwrite the cell.
+        cell.save()
         self.status, self.decided_by, self.decided_at = (
             SuggestionStatus.ACCEPTED,
             editor,

@@ -8,6 +8,7 @@ import ipaddress
 import os
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -315,8 +316,12 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or (
     "http://localhost:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
 )
-if not SITE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.netloc or _site.path.strip("/"):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} is not a site origin: use scheme and host, "
+        "e.g. https://meshes.example.org"
+    )
 
 # Stored questionnaire results a single address may create per hour (replays reuse a result).
 QUESTIONNAIRE_RESULTS_PER_HOUR = env_int("QUESTIONNAIRE_RESULTS_PER_HOUR", 60)

@@ -309,6 +309,8 @@ def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:
                 continue
             regex = prefix + part
             sample = _sample_path(regex, samples, entry.name or "")
+            # Routes that read their object from the query string get it from "<name>?".
+            sample += samples.get(f"{entry.name}?", "")
             found.append(UrlPattern(entry.name or regex, regex, sample))
 
     walk(get_resolver().url_patterns, "")
@@ -332,6 +334,8 @@ def url_samples(db) -> dict[str, str]:
     return {
         "slug": mesh.slug,
         "feature-detail.slug": "mtls-tcp",
+        "suggest?": "?mesh=linkerd&feature=mtls-tcp",
+        "suggest-thanks?": "?mesh=linkerd&feature=mtls-tcp",
         "public_id": str(stored.public_id),
         "object_id": str(mesh.pk),
         "id": "1",
@@ -354,6 +358,8 @@ def url_patterns_without_rows() -> list[UrlPattern]:
     samples = {
         "slug": "linkerd",
         "feature-detail.slug": "mtls-tcp",
+        "suggest?": "?mesh=linkerd&feature=mtls-tcp",
+        "suggest-thanks?": "?mesh=linkerd&feature=mtls-tcp",
         "public_id": "00000000-0000-4000-8000-000000000000",
         "object_id": "1",
         "history_id": "1",

@@ -140,9 +140,9 @@ def test_feed_entries_are_escaped_text(client, db):
     cell.save()
     entry = entries(client.get(FEED))[0]
     summary = entry.find(f"{ATOM}summary")
-    assert summary.get("type") == "html"
-    # Read as HTML by the feed reader, the summary is still only text.
-    assert "&lt;script&gt;" in summary.text and "<script>" not in summary.text
+    # A text summary: the reader shows the note's characters and never reads them as HTML.
+    assert summary.get("type") == "text"
+    assert '<script>alert("x")</script>' in summary.text
     page = client.get(CHANGES).content.decode()
     assert "&lt;script&gt;" in page and '<script>alert("x")' not in page
 

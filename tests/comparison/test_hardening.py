@@ -313,7 +313,7 @@ def test_feed_summary_is_text_not_html(client, db):
     root = ET.fromstring(client.get("/changes/feed/").content)
     summary = root.find(f"{ATOM}entry/{ATOM}summary")
     assert summary.get("type") == "text"
-    assert summary.text.startswith("<script>alert(1)</script> & <b>bold</b>")
+    assert "<script>alert(1)</script> & <b>bold</b>" in summary.text
 
 
 def test_feed_links_come_from_site_url_not_host(client, db, settings):
