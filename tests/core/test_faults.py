@@ -392,33 +392,6 @@ def test_killing_a_worker_under_load_gives_no_server_errors(site):
 # The database does not answer --------------------------------------------------------------------
 
 
-@pytest.fixture
-def black_hole() -> int:
-    """A port that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
-
-
 def test_healthz_is_503_within_3_seconds_when_the_database_is_a_black_hole(
     black_hole, redis, tmp_path
 ):

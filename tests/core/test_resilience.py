@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -146,33 +145,6 @@ def test_database_timeouts_come_from_the_environment():
         DATABASE_STATEMENT_TIMEOUT_MS="3000",
     )
     assert tuned == "5 -c statement_timeout=3000"
-
-
-@pytest.fixture
-def black_hole():
-    """A port that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
 
 
 def test_health_check_gives_up_on_a_silent_database_within_3_seconds(black_hole):
