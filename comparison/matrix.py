@@ -6,6 +6,7 @@ Built in 3 queries; the facts come from the meshes themselves.
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -51,7 +52,11 @@ class Cell:
 def _words(language: str) -> dict[str, Any]:
     """The cell vocabulary in one language, looked up once rather than per cell."""
     return {
-        "levels": {level: str(label) for level, label in Level.choices},
+        "levels": {
+            # The icon is drawn by the stylesheet (td.lvl-* .lvl::before).
+            level: str(label)
+            for level, label in Level.choices
+        },
         "source": _("source"),
         "stale": _("stale: verified"),
         "unreachable": _("source unreachable since"),
@@ -59,6 +64,9 @@ def _words(language: str) -> dict[str, Any]:
         "differs": _("values differ"),
         # The address of every feature page, with a placeholder for the slug.
         "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
+        "suggest_url": html.escape(reverse("comparison:suggest")),
+        # Cell notes are written in English: German pages say so, for screen readers.
+        "note_lang": ' lang="en"' if language.startswith("de") else "",
     }
 
 
@@ -66,35 +74,58 @@ def words() -> dict[str, str]:
     return _words(get_language() or "en")
 
 
-def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool = False) -> str:
+@lru_cache(maxsize=512)
+def _formatted(date: datetime.date, fmt: str, language: str) -> str:
+    return date_format(date, fmt)
+
+
+def month_year(date: datetime.date, fmt: str = "M Y") -> str:
+    """A date in the page's language; a table shows few distinct dates many times over."""
+    return _formatted(date, fmt, get_language() or "en")
+
+
+@dataclass(frozen=True, slots=True)
+class CellContext:
+    """What every cell of one row shares, worked out once per row rather than per cell."""
+
+    words: dict[str, Any]
+    stale_date: datetime.date
+    feature_slug: str  # escaped
+    feature_name: str  # escaped
+    show_notes: bool = False
+
+
+def cell_html(cell: Cell, row: CellContext) -> str:
     """One table cell: the level as icon and word, its source and note, and staleness.
 
     Compact (the default) keeps the note and source behind the level word, a disclosure that
     needs no script; with `show_notes` both sit in the cell. Built in Python rather than a
-    template: the table has hundreds of cells and this is its hot path. The row and column
-    headers name the feature and mesh, so the cell repeats neither (only the correction link's
-    hidden words do, so that it stands alone in a list of links).
+    template: the table has thousands of cells and this is its hot path (stdlib escaping, no
+    lazy translation lookups per cell). The row and column headers name the feature and mesh,
+    so the cell repeats neither (only the correction link's hidden words do, so that it stands
+    alone in a list of links).
     """
+    w = row.words
     stale = cell.last_verified is not None and is_stale(
-        cell.last_verified, stale_date, cell.release_date
+        cell.last_verified, row.stale_date, cell.release_date
     )
-    level = f'<span class="lvl-icon" aria-hidden="true"></span>{w["levels"][cell.level]}'
+    level = w["levels"][cell.level]
     if cell.unreachable_since:
         # A dead link helps nobody; say since when it has failed (the editors see it too).
         source = (
             '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
-            f"{w['unreachable']} {date_format(cell.unreachable_since, 'j M Y')}</span>"
+            f"{w['unreachable']} {month_year(cell.unreachable_since, 'j M Y')}</span>"
         )
     elif cell.source:
         source = (
-            f'<a class="src" href="{escape(cell.source)}" rel="noopener noreferrer external">'
+            f'<a class="src" href="{html.escape(cell.source)}" rel="noopener noreferrer external">'
             f"{w['source']}</a>"
         )
     else:
         source = ""
-    note = f'<p class="note">{escape(cell.note)}</p>' if cell.note else ""
+    note = f'<p class="note"{w["note_lang"]}>{html.escape(cell.note)}</p>' if cell.note else ""
     parts = [f'<td class="lvl-{cell.level}{" is-stale" if stale else ""}">']
-    if show_notes:
+    if row.show_notes:
         parts.append(f'<span class="lvl">{level}</span> {source}{note}')
     elif source or note:
         parts.append(f'<details><summary class="lvl">{level}</summary>{note}{source}</details>')
@@ -103,15 +134,15 @@ def cell_html(cell: Cell, stale_date: datetime.date, w: dict, show_notes: bool =
     if stale and cell.last_verified:
         parts.append(
             '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
-            f"{w['stale']} {date_format(cell.last_verified, 'M Y')}</span>"
+            f"{w['stale']} {month_year(cell.last_verified)}</span>"
         )
     # A plain link (no token): the page stays publicly cacheable, the form page has the token.
-    where = escape(f"{cell.mesh.name}, {cell.feature.display_name}")
+    mesh = cell.mesh
     parts.append(
         f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
-        f'{escape(cell.mesh.slug)}&amp;feature={escape(cell.feature.slug)}">'
-        f'<span aria-hidden="true">✎</span><span class="visually-hidden">{w["suggest"]} '
-        f"{where}</span></a></td>"
+        f'{html.escape(mesh.slug)}&amp;feature={row.feature_slug}">'
+        f'<span class="visually-hidden">{w["suggest"]} '
+        f"{html.escape(mesh.name)}, {row.feature_name}</span></a></td>"
     )
     return "".join(parts)
 
@@ -129,10 +160,10 @@ class Row:
     @cached_property
     def html(self) -> SafeString:
         """The whole table row: feature header (linked to its page) and one cell per mesh."""
-        stale_date = stale_before()
-        w = {**words(), "suggest_url": escape(reverse("comparison:suggest"))}
-        name = escape(self.feature.display_name)
-        slug = escape(self.feature.slug)
+        w = words()
+        name = html.escape(self.feature.display_name)
+        slug = html.escape(self.feature.slug)
+        context = CellContext(w, stale_before(), slug, name, self.show_notes)
         differs = self.differs and len(self.cells) > 1
         row_class = ' class="differs"' if differs else ""
         parts = [
@@ -146,7 +177,7 @@ class Row:
             )
         # The rubric (what counts as yes) is on the feature page the name links to.
         parts.append("</th>")
-        parts += [cell_html(cell, stale_date, w, self.show_notes) for cell in self.cells]
+        parts += [cell_html(cell, context) for cell in self.cells]
         parts.append("</tr>\n")
         # Every value in it is escaped above.
         return mark_safe("".join(parts))
@@ -190,7 +221,7 @@ def _open_source(mesh: Mesh) -> str:
 
 def _status(mesh: Mesh) -> str:
     text = str(mesh.get_status_display())
-    return f"{text} {date_format(mesh.status_date, 'M Y')}" if mesh.status_date else text
+    return f"{text} {month_year(mesh.status_date)}" if mesh.status_date else text
 
 
 def _yes_no_unknown(value: bool | None) -> str:
@@ -220,7 +251,7 @@ FACTS = [
     Fact(
         "verified",
         gettext_lazy("Last verified"),
-        lambda m: date_format(m.last_verified, "M Y"),
+        lambda m: month_year(m.last_verified),
         key=lambda m: m.is_stale,
     ),
 ]
@@ -283,24 +314,31 @@ class FactRow:
     def values(self) -> list[tuple[str, str]]:
         return [(self.fact.value(mesh), self.fact.link(mesh)) for mesh in self.meshes]
 
-    @property
+    @cached_property
     def differs(self) -> bool:
-        key = self.fact.key or self.fact.value
-        return len({key(mesh) for mesh in self.meshes}) > 1
+        if self.fact.key is None:
+            return len({text for text, _link in self.values}) > 1
+        return len({self.fact.key(mesh) for mesh in self.meshes}) > 1
 
     @cached_property
     def html(self) -> SafeString:
         row_class = ' class="differs"' if self.differs and len(self.meshes) > 1 else ""
+        before = stale_before()
         parts = [
             f'<tr id="fact-{self.fact.slug}"{row_class}>'
             f'<th scope="row" class="feature-col">{escape(self.fact.label)}</th>'
         ]
         for mesh, (text, url) in zip(self.meshes, self.values, strict=True):
-            stale = ' class="stale"' if self.fact.slug == "verified" and mesh.is_stale else ""
-            value: str = escape(text)
+            stale = (
+                ' class="stale"'
+                if self.fact.slug == "verified"
+                and is_stale(mesh.last_verified, before, mesh.flagged_release_date)
+                else ""
+            )
+            value = html.escape(text)
             if url:
                 external = "" if url.startswith("/") else ' rel="noopener noreferrer external"'
-                value = f'<a href="{escape(url)}"{external}>{value}</a>'
+                value = f'<a href="{html.escape(url)}"{external}>{value}</a>'
             parts.append(f"<td{stale}>{value}</td>")
         parts.append("</tr>\n")
         return mark_safe("".join(parts))
@@ -385,20 +423,23 @@ def build_matrix(
     meshes = list(meshes)
     features = list(features if features is not None else Feature.objects.in_display_order())
     unreachable = SourceCheck.objects.unreachable_since()
+    # (level, note, source, last_verified) by (mesh id, feature id); rows are plain tuples.
     values = {
-        (mesh_id, feature_id): rest
-        for mesh_id, feature_id, *rest in Support.objects.filter(
-            mesh__in=meshes, feature__in=features
-        ).values_list("mesh_id", "feature_id", "level", "note", "source", "last_verified")
+        (row[0], row[1]): row[2:]
+        for row in Support.objects.filter(mesh__in=meshes, feature__in=features).values_list(
+            "mesh_id", "feature_id", "level", "note", "source", "last_verified"
+        )
     }
-    release_dates = {mesh.pk: mesh.flagged_release_date for mesh in meshes}
+    columns = [(mesh, mesh.pk, mesh.flagged_release_date) for mesh in meshes]
     matrix = Matrix(meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes)
     for feature in features:
+        feature_id = feature.pk
         row_cells = []
-        for mesh in meshes:
-            cell = Cell(mesh, feature, *values.get((mesh.pk, feature.pk), ()))
-            cell.release_date = release_dates[mesh.pk]
-            cell.unreachable_since = unreachable.get(cell.source) if cell.source else None
+        for mesh, mesh_id, release_date in columns:
+            cell = Cell(mesh, feature, *values.get((mesh_id, feature_id), ()))
+            cell.release_date = release_date
+            if cell.source and unreachable:
+                cell.unreachable_since = unreachable.get(cell.source)
             row_cells.append(cell)
         row = Row(feature=feature, cells=row_cells, show_notes=show_notes)
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:

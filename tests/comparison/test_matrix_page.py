@@ -1,6 +1,7 @@
 """The public comparison table at /."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from comparison.models import Feature, Mesh, Support
@@ -22,11 +23,13 @@ def test_table_shows_real_fixture_data(client, db):
 
 def test_cells_show_icon_and_text(client, db):
     html = client.get("/").content.decode()
-    assert (
-        '<td class="lvl-yes"><details><summary class="lvl"><span class="lvl-icon" '
-        'aria-hidden="true"></span>Yes</summary>' in html
-    )
-    assert "</span>Partial</summary>" in html
+    assert '<td class="lvl-yes"><details><summary class="lvl">Yes</summary>' in html
+    assert '<summary class="lvl">Partial</summary>' in html
+    # The stylesheet draws each level's icon before the word, hidden from screen readers.
+    css = (settings.BASE_DIR / "static/css/portal.css").read_text()
+    for level, icon in [("yes", "✓"), ("partial", "◐"), ("no", "✗"), ("unknown", "?")]:
+        rule = f'td.lvl-{level} > details > .lvl::before {{ content: "{icon}"; content: "{icon}" /'
+        assert rule in css
 
 
 def test_post_is_not_allowed(client, db):

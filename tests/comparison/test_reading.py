@@ -73,7 +73,7 @@ def test_compact_cells_keep_note_and_source_behind_the_level(client, db):
     html = client.get(TABLE).content.decode()
     assert '<table class="matrix">' in html
     assert (
-        f'<details><summary class="lvl"><span class="lvl-icon" aria-hidden="true"></span>'
+        f'<details><summary class="lvl">'
         f'{cell.get_level_display()}</summary><p class="note">{escape(cell.note)}</p>'
     ) in html
 
