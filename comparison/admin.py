@@ -7,6 +7,9 @@ stale data is one filter away.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -23,10 +26,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Feature, Mesh, ReleaseWatch, SourceCheck, Suggestion, Support
+from .models import (
+    Category,
+    Feature,
+    Mesh,
+    MeshAlias,
+    OverheadFigure,
+    ReleaseWatch,
+    SourceCheck,
+    Suggestion,
+    Support,
+)
 
 # Editors paste full addresses; a bare host should become https, not http.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class FreshnessFilter(admin.SimpleListFilter):
@@ -269,6 +284,34 @@ def mark_cells_verified(modeladmin, request, queryset):
     messages.success(request, f"Marked {count} cell(s) as verified today.")
 
 
+class OverheadFigureInline(admin.StackedInline):
+    model = OverheadFigure
+    extra = 0
+    formfield_overrides = HTTPS_URLS
+    fields = [
+        ("slug", "kind"),
+        ("publisher", "published"),
+        "title",
+        "source",
+        ("mesh_version", "component", "resource_scope"),
+        "load",
+        ("setup", "setup_de"),
+        ("latency_p50_ms", "latency_p90_ms", "latency_p99_ms"),
+        ("latency_note", "latency_note_de"),
+        ("cpu_millicores", "memory_mib"),
+        "quote",
+        "last_verified",
+    ]
+
+
+class MeshAliasInline(admin.TabularInline):
+    model = MeshAlias
+    extra = 0
+    fields = ["slug", "note"]
+    verbose_name = "former slug"
+    verbose_name_plural = "former slugs (old links redirect here)"
+
+
 @admin.register(Mesh)
 class MeshAdmin(HistoryAdmin):
     form = MeshAdminForm
@@ -299,10 +342,11 @@ class MeshAdmin(HistoryAdmin):
     ]
     search_fields = ["name", "slug", "developer", "proxy", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SupportInline]
+    inlines = [SupportInline, OverheadFigureInline, MeshAliasInline]
     actions = [mark_meshes_verified]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "developer"]}),
+        # English and German texts side by side, one line each (pages show the German on /de/).
+        (None, {"fields": ["name", "slug", ("summary", "summary_de"), "developer"]}),
         (
             "Licence and support",
             {
@@ -345,7 +389,7 @@ class MeshAdmin(HistoryAdmin):
                     "proxy_family_source",
                     "data_plane",
                     "platforms",
-                    "platform_notes",
+                    ("platform_notes", "platform_notes_de"),
                 ]
             },
         ),
@@ -376,11 +420,26 @@ class MeshAdmin(HistoryAdmin):
                     "cncf_source",
                     "status",
                     "status_date",
-                    "status_note",
+                    ("status_note", "status_note_de"),
                     "status_source",
-                    "successor",
+                    ("successor", "successor_de"),
                     "successor_links",
                 ]
+            },
+        ),
+        (
+            "Gateway API for mesh (GAMMA)",
+            {
+                "description": "From the mesh's conformance report in kubernetes-sigs/gateway-api "
+                "(conformance/reports/), else its own documentation.",
+                "fields": [
+                    "gamma_level",
+                    "gamma_profiles",
+                    "gamma_gateway_api_version",
+                    "gamma_mesh_version",
+                    "gamma_extended",
+                    "gamma_source",
+                ],
             },
         ),
         (
@@ -459,11 +518,20 @@ class FeatureInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(HistoryAdmin):
-    list_display = ["name", "name_de", "slug", "position"]
+    list_display = ["name", "name_de", "slug", "position", "archived_on"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FeatureInline]
+    fields = [
+        ("name", "name_de"),
+        "slug",
+        ("description", "description_de"),
+        "position",
+        "archived_on",
+        ("archived_note", "archived_note_de"),
+        "archived_source",
+    ]
 
 
 @admin.register(Feature)

@@ -16,6 +16,7 @@ from .choices import (
     Cloud,
     CncfStatus,
     DataPlane,
+    GammaLevel,
     Level,
     Maturity,
     Orchestrator,
@@ -118,6 +119,27 @@ def _with_empty(values: list[str]) -> dict[str, Any]:
 
 
 MESH_EXTRA_PROPERTIES: dict[str, Any] = {
+    "gamma": {
+        "type": "object",
+        "description": "Gateway API for mesh (GAMMA): the conformance the mesh reports.",
+        "required": [
+            "level",
+            "profiles",
+            "gateway_api_version",
+            "mesh_version",
+            "extended_features",
+            "source",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "level": {"type": "string", "enum": _values(GammaLevel)},
+            "profiles": {"type": "string", "description": "e.g. Mesh HTTP; Mesh gRPC"},
+            "gateway_api_version": {"type": "string"},
+            "mesh_version": {"type": "string", "description": "The version the report covers."},
+            "extended_features": {"type": "string"},
+            "source": URL_OR_EMPTY,
+        },
+    },
     "new_release": {
         "type": ["object", "null"],
         "description": "A release newer than the current version, seen by the release watch.",

@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Level
-from .models import Mesh, Support, in_german
+from .models import Mesh, OverheadFigure, Support, in_german
 
 LEVELS = list(Level)
 LABEL_WIDTH = 190
 BAR_WIDTH = 300
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
+MESH_HEADING = _("Mesh")
+# Overhead bars carry mesh, component and publisher in their label.
+OVERHEAD_LABEL_WIDTH = 330
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -92,7 +95,8 @@ def coverage_by_category(mesh: Mesh) -> StackedChart:
     counts: dict[str, Counter] = {}
     german = in_german()
     for name, name_de, level in (
-        Support.objects.filter(mesh=mesh)
+        # Archived standards (SMI) are history, not coverage.
+        Support.objects.filter(mesh=mesh, feature__category__archived_on__isnull=True)
         .order_by("feature__category__position", "feature__position")
         .values_list("feature__category__name", "feature__category__name_de", "level")
     ):
@@ -106,7 +110,8 @@ def coverage_by_category(mesh: Mesh) -> StackedChart:
 def coverage_by_mesh(meshes: Sequence[Mesh]) -> StackedChart:
     """One bar per mesh over all features."""
     counts: dict[int, Counter] = {mesh.pk: Counter() for mesh in meshes}
-    for mesh_id, level in Support.objects.filter(mesh__in=meshes).values_list("mesh_id", "level"):
+    current = Support.objects.filter(mesh__in=meshes, feature__category__archived_on__isnull=True)
+    for mesh_id, level in current.values_list("mesh_id", "level"):
         counts[mesh_id][level] += 1
     rows = [
         stacked_row(mesh.name, mesh.get_absolute_url(), i, counts[mesh.pk])
@@ -119,9 +124,10 @@ def coverage_by_mesh(meshes: Sequence[Mesh]) -> StackedChart:
 class Bar:
     label: str
     url: str
-    value: int
+    value: float
     y: int
     width: float
+    label_width: int = LABEL_WIDTH
 
     @property
     def text_y(self) -> int:
@@ -129,7 +135,7 @@ class Bar:
 
     @property
     def value_x(self) -> float:
-        return LABEL_WIDTH + self.width + 6
+        return self.label_width + self.width + 6
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,9 @@ class BarChart:
     unit: StrOrPromise
     bars: list[Bar]
     label_width: int = LABEL_WIDTH
+    # Longer labels are cut in the picture (the table below has them whole).
+    label_chars: int = 28
+    label_heading: StrOrPromise = MESH_HEADING
 
     @property
     def height(self) -> int:
@@ -145,7 +154,7 @@ class BarChart:
 
     @property
     def width(self) -> int:
-        return LABEL_WIDTH + BAR_WIDTH + 50
+        return self.label_width + BAR_WIDTH + 50
 
 
 def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
@@ -166,6 +175,39 @@ def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
     ]
     return BarChart(
         title=_("Lines of configuration for a 90/10 traffic split"), unit=_("lines"), bars=bars
+    )
+
+
+def overhead_chart(
+    figures: Iterable[OverheadFigure], value: str, title: StrOrPromise, unit: StrOrPromise
+) -> BarChart:
+    """One bar per published data-plane figure that gives `value` (a field), smallest first.
+
+    Each bar names its mesh, component and publisher: figures from different set-ups stand side
+    by side only with that said (the template repeats the caveat).
+    """
+    # Per workload or per node only: a control plane's footprint is a different kind of cost.
+    given = [f for f in figures if getattr(f, value) is not None and not f.is_control_plane]
+    given.sort(key=lambda f: (getattr(f, value), f.mesh.name))
+    largest = max((getattr(f, value) for f in given), default=1) or 1
+    bars = [
+        Bar(
+            f"{f.mesh.name}: {f.component} ({f.publisher} {f.published[:4]})".replace(" )", ")"),
+            f.mesh.get_absolute_url() + "#overhead",
+            getattr(f, value),
+            i * ROW_HEIGHT + 2,
+            round(BAR_WIDTH * getattr(f, value) / largest, 2),
+            OVERHEAD_LABEL_WIDTH,
+        )
+        for i, f in enumerate(given)
+    ]
+    return BarChart(
+        title=title,
+        unit=unit,
+        bars=bars,
+        label_width=OVERHEAD_LABEL_WIDTH,
+        label_chars=52,
+        label_heading=_("Figure"),
     )
 
 

@@ -22,6 +22,24 @@ class Level(TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class GammaLevel(TextChoices):
+    """How far a mesh supports the Gateway API for mesh traffic (GAMMA), by its own evidence."""
+
+    CONFORMANT = "conformant", _("Conformance report submitted")
+    IMPLEMENTS = "implements", _("Documented, no conformance report")
+    EXPERIMENTAL = "experimental", _("Experimental only")
+    NONE = "none", _("Not supported")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class OverheadKind(TextChoices):
+    """Who published an overhead figure: the project, the product's vendor, or a third party."""
+
+    PROJECT = "project", _("Published by the project")
+    VENDOR = "vendor", _("Published by the vendor")
+    THIRD_PARTY = "third_party", _("Third-party benchmark")
+
+
 class DataPlane(TextChoices):
     SIDECAR = "sidecar", _("Sidecar proxy per pod")
     PER_NODE = "per_node", _("Proxy per node")

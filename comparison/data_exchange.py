@@ -19,14 +19,26 @@ from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
-from .models import INITIAL_DATA_REASON, Category, Feature, Mesh, Support
+from .models import (
+    INITIAL_DATA_REASON,
+    Category,
+    Feature,
+    Mesh,
+    MeshAlias,
+    OverheadFigure,
+    Support,
+)
 
 MODELS: dict[str, Any] = {
     "comparison.category": Category,
     "comparison.feature": Feature,
     "comparison.mesh": Mesh,
     "comparison.support": Support,
+    "comparison.meshalias": MeshAlias,
+    "comparison.overheadfigure": OverheadFigure,
 }
+# The rows that belong to a mesh, by the field naming it.
+MESH_ROWS = {"comparison.support", "comparison.meshalias", "comparison.overheadfigure"}
 # Operational state, not data: the edit version guards editors' forms and is bumped on import.
 NOT_EXPORTED = {"comparison.mesh": {"version"}}
 # Problems reported per kind before the rest are only counted: a huge bad file must not print a
@@ -37,6 +49,8 @@ PROBLEMS_PER_KIND = 20
 def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
     if model == "comparison.support":
         return (fields["mesh"][0], fields["feature"][0])
+    if model == "comparison.overheadfigure":
+        return (fields["mesh"][0], fields["slug"])
     return (fields["slug"],)
 
 
@@ -46,6 +60,8 @@ def export_data() -> str:
         rows = model.objects.all()
         if model is Support:
             rows = rows.select_related("mesh", "feature")
+        elif label in MESH_ROWS:
+            rows = rows.select_related("mesh")
         serialized = serializers.serialize(
             "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True
         )
@@ -189,7 +205,13 @@ def _unique_fields(model: type[models.Model]) -> list[str]:
 
 def _check_unique_values(plan: Plan) -> None:
     """Unique values (a mesh's name) once in the file, and not held by another row in the
-    database: a renamed slug would otherwise be a new row colliding with the old one."""
+    database: a renamed slug would otherwise be a new row colliding with the old one (unless
+    the file names the old slug as an alias of the new: then the import renames the mesh)."""
+    renames = {
+        alias: fields["mesh"][0]
+        for (alias,), fields in plan.rows["comparison.meshalias"].items()
+        if isinstance(fields.get("mesh"), list) and fields["mesh"]
+    }
     for label, model in MODELS.items():
         for name in _unique_fields(model):
             seen: dict[Any, tuple[str, ...]] = {}
@@ -210,6 +232,8 @@ def _check_unique_values(plan: Plan) -> None:
             held = model.objects.filter(**{f"{name}__in": list(seen)}).values_list("slug", name)
             for slug, value in held:
                 key = seen[value]
+                if model is Mesh and renames.get(slug) == key[0]:
+                    continue  # renamed by the file: its old slug is now an alias of the new one
                 if (slug,) != key:
                     plan.problem(
                         f"{name} held by another row",
@@ -251,6 +275,14 @@ def _check_references(plan: Plan) -> None:
             plan.problem("unknown mesh", f"{fields['_where']}: unknown mesh “{mesh}”")
         if (feature,) not in features:
             plan.problem("unknown feature", f"{fields['_where']}: unknown feature “{feature}”")
+    for label in ("comparison.meshalias", "comparison.overheadfigure"):
+        for fields in plan.rows[label].values():
+            owner = fields.get("mesh")
+            if not isinstance(owner, list) or len(owner) != 1 or (owner[0],) not in meshes:
+                plan.problem("unknown mesh", f"{fields['_where']}: unknown mesh {owner}")
+    for (alias,), fields in plan.rows["comparison.meshalias"].items():
+        if (alias,) in meshes:
+            plan.problem("alias is a mesh", f"{fields['_where']}: “{alias}” is also a mesh's slug")
 
 
 def _current() -> dict[str, dict[tuple[str, ...], models.Model]]:
@@ -261,6 +293,8 @@ def _current() -> dict[str, dict[tuple[str, ...], models.Model]]:
             rows = rows.select_related("mesh", "feature")
         elif model is Feature:
             rows = rows.select_related("category")
+        elif label in MESH_ROWS:
+            rows = rows.select_related("mesh")
         current[label] = {obj.natural_key(): obj for obj in rows}
     return current
 
@@ -299,12 +333,30 @@ def diff(plan: Plan) -> list[str]:
     return lines
 
 
+def _rename_meshes(plan: Plan) -> int:
+    """A mesh the file names only as an alias of a new slug is renamed, not removed and added:
+    its history, cells and suggestions stay with it."""
+    renamed = 0
+    meshes = plan.rows["comparison.mesh"]
+    for (alias,), fields in plan.rows["comparison.meshalias"].items():
+        new = fields["mesh"][0]
+        if (alias,) in meshes or Mesh.objects.filter(slug=new).exists():
+            continue
+        for mesh in Mesh.objects.filter(slug=alias):
+            mesh.slug = new
+            mesh.version += 1
+            mesh._change_reason = f"Renamed from {alias}"  # type: ignore[attr-defined]
+            mesh.save()
+            renamed += 1
+    return renamed
+
+
 @transaction.atomic
 def apply(plan: Plan) -> int:
     """Make the database equal to the plan; returns the number of rows written or removed."""
     assert not plan.problems, "apply() needs a plan without problems"
+    written = _rename_meshes(plan)
     current = _current()
-    written = 0
     saved: dict[str, dict[tuple[str, ...], models.Model]] = {label: {} for label in MODELS}
     for label, model in MODELS.items():
         # Loading into an empty table sets up the data; it is not news for the changes feed.

@@ -75,6 +75,14 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
     data["url"] = mesh.get_absolute_url()
     data["successor_links"] = [{"name": n, "url": u} for n, u in mesh.successor_link_list]
+    data["gamma"] = {
+        "level": mesh.gamma_level,
+        "profiles": mesh.gamma_profiles,
+        "gateway_api_version": mesh.gamma_gateway_api_version,
+        "mesh_version": mesh.gamma_mesh_version,
+        "extended_features": mesh.gamma_extended,
+        "source": mesh.gamma_source,
+    }
     watch = mesh.flagged_release
     data["new_release"] = (
         {"name": watch.new_release, "date": watch.new_release_date.isoformat()}

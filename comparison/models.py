@@ -22,14 +22,17 @@ from .choices import (
     Cloud,
     CncfStatus,
     DataPlane,
+    GammaLevel,
     Level,
     Maturity,
     Orchestrator,
+    OverheadKind,
     Platforms,
     ProxyFamily,
     Status,
     SuggestionStatus,
 )
+from .sources import mirror_host
 
 
 def comma_list_validator(choices: type[TextChoices]) -> RegexValidator:
@@ -138,6 +141,17 @@ class Category(Bilingual, models.Model):
     description = models.TextField(blank=True)
     description_de = models.TextField("description (German)", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A standard that was given up (SMI): kept for the record, left out of coverage and scores.
+    archived_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the standard this category describes was archived; empty while current.",
+    )
+    archived_note = models.TextField(
+        blank=True, help_text="What happened and what replaced it, shown with the category."
+    )
+    archived_note_de = models.TextField("archived note (German)", blank=True)
+    archived_source = models.URLField(max_length=500, blank=True)
 
     objects = SlugManager()
     history = HistoricalRecords()
@@ -145,6 +159,13 @@ class Category(Bilingual, models.Model):
     class Meta:
         ordering = ["position", "name"]
         verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                name="category_archive_sourced",
+                condition=Q(archived_on__isnull=True) | ~Q(archived_source=""),
+                violation_error_message="An archived standard needs the source of its archiving.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -152,8 +173,20 @@ class Category(Bilingual, models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_on is not None
+
+    @property
+    def display_archived_note(self) -> str:
+        return (in_german() and self.archived_note_de) or self.archived_note
+
 
 class FeatureQuerySet(models.QuerySet):
+    def current(self) -> FeatureQuerySet:
+        """Features of standards still in use: what coverage and scores count by default."""
+        return self.filter(category__archived_on__isnull=True)
+
     def in_display_order(self) -> FeatureQuerySet:
         return self.select_related("category").order_by(
             "category__position", "category__name", "position", "name"
@@ -243,6 +276,7 @@ class Mesh(models.Model):
     slug = models.SlugField(unique=True, help_text="Part of public URLs: never change it lightly.")
     name = models.CharField(max_length=80, unique=True)
     summary = models.CharField(max_length=240)
+    summary_de = models.CharField("summary (German)", max_length=240, blank=True)
     website = models.URLField(blank=True)
     docs_url = models.URLField("documentation", blank=True)
     repository_url = models.URLField("repository", blank=True)
@@ -272,6 +306,7 @@ class Mesh(models.Model):
     data_plane = models.CharField("data-plane model", max_length=20, choices=DataPlane)
     platforms = models.CharField(max_length=20, choices=Platforms)
     platform_notes = models.CharField(max_length=240, blank=True)
+    platform_notes_de = models.CharField("platform notes (German)", max_length=240, blank=True)
     maturity = models.CharField("maturity tier", max_length=20, choices=Maturity)
     status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
     status_date = models.DateField(
@@ -280,10 +315,12 @@ class Mesh(models.Model):
         help_text="When it was archived, reached end of life, or development was declared stopped.",
     )
     status_note = models.TextField(blank=True)
+    status_note_de = models.TextField("status note (German)", blank=True)
     status_source = models.URLField(blank=True)
     successor = models.CharField(
         max_length=200, blank=True, help_text="What users of a discontinued product moved to."
     )
+    successor_de = models.CharField("successor (German)", max_length=200, blank=True)
     successor_links = models.TextField(
         blank=True,
         validators=[
@@ -358,6 +395,23 @@ class Mesh(models.Model):
     )
     traffic_split_source = models.URLField(blank=True)
 
+    # The Gateway API for mesh (GAMMA): what the mesh's own conformance report (or docs) says.
+    gamma_level = models.CharField(
+        "GAMMA conformance", max_length=20, choices=GammaLevel, default=GammaLevel.UNKNOWN
+    )
+    gamma_profiles = models.CharField(
+        "GAMMA profiles", max_length=120, blank=True, help_text="e.g. Mesh HTTP; Mesh gRPC"
+    )
+    gamma_gateway_api_version = models.CharField(
+        "Gateway API version", max_length=20, blank=True, help_text="e.g. v1.3.0"
+    )
+    gamma_extended = models.CharField(
+        "extended features", max_length=600, blank=True, help_text="Those the report lists."
+    )
+    gamma_mesh_version = models.CharField(
+        "mesh version tested", max_length=80, blank=True, help_text="The version the report covers."
+    )
+    gamma_source = source_field("GAMMA conformance")
     release_feed_url = models.URLField(
         "release feed",
         max_length=300,
@@ -385,6 +439,11 @@ class Mesh(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                name="mesh_gamma_sourced_unless_unknown",
+                condition=Q(gamma_level=GammaLevel.UNKNOWN) | ~Q(gamma_source=""),
+                violation_error_message="A GAMMA conformance level needs its source.",
+            ),
+            models.CheckConstraint(
                 name="mesh_discontinued_has_date",
                 condition=Q(status="active") | Q(status_date__isnull=False),
                 violation_error_message="A discontinued product needs its date.",
@@ -407,6 +466,23 @@ class Mesh(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    # The texts pages show: German where an editor wrote it, else English.
+    @property
+    def display_summary(self) -> str:
+        return (in_german() and self.summary_de) or self.summary
+
+    @property
+    def display_platform_notes(self) -> str:
+        return (in_german() and self.platform_notes_de) or self.platform_notes
+
+    @property
+    def display_status_note(self) -> str:
+        return (in_german() and self.status_note_de) or self.status_note
+
+    @property
+    def display_successor(self) -> str:
+        return (in_german() and self.successor_de) or self.successor
 
     @property
     def cloud_set(self) -> frozenset[str]:
@@ -461,6 +537,131 @@ class Mesh(models.Model):
             for line in self.traffic_split_yaml.splitlines()
             if line.strip() and not line.strip().startswith("#") and line.strip() != "---"
         )
+
+
+class MeshAliasManager(models.Manager["MeshAlias"]):
+    def get_by_natural_key(self, slug: str) -> MeshAlias:
+        return self.get(slug=slug)
+
+
+class MeshAlias(models.Model):
+    """A slug a mesh was known by (a renamed product): old links and filters keep working."""
+
+    slug = models.SlugField(unique=True)
+    mesh = models.ForeignKey(Mesh, on_delete=models.CASCADE, related_name="aliases")
+    note = models.CharField(max_length=200, blank=True, help_text="e.g. the former name.")
+
+    objects = MeshAliasManager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "mesh aliases"
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.mesh.slug}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    natural_key.dependencies = ["comparison.mesh"]  # type: ignore[attr-defined]
+
+    def clean(self) -> None:
+        # The import checks a whole file against itself instead (the mesh may be renamed in it).
+        if self.mesh_id is not None and Mesh.objects.filter(slug=self.slug).exists():
+            raise ValidationError({"slug": "A mesh has this slug; an alias must be a former one."})
+
+
+# The resource scope of a figure for the control plane (one per mesh, not per workload).
+CONTROL_PLANE_SCOPE = "control plane"
+
+
+class OverheadFigureManager(models.Manager["OverheadFigure"]):
+    def get_by_natural_key(self, mesh_slug: str, slug: str) -> OverheadFigure:
+        return self.get(mesh__slug=mesh_slug, slug=slug)
+
+
+class OverheadFigure(models.Model):
+    """A published measurement of what a mesh costs: latency added, CPU and memory at a load.
+
+    Set-ups differ between publishers, so figures are shown with theirs and never ranked.
+    """
+
+    Kind = OverheadKind
+
+    mesh = models.ForeignKey(Mesh, on_delete=models.CASCADE, related_name="overhead_figures")
+    slug = models.SlugField(help_text="Names this figure within its mesh, e.g. istio-1-24-ztunnel.")
+    kind = models.CharField(max_length=20, choices=OverheadKind)
+    publisher = models.CharField(max_length=120)
+    title = models.CharField(max_length=300)
+    source = models.URLField(max_length=500)
+    published = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="When the figure was published; empty when the page gives no date.",
+        validators=[RegexValidator(r"^\d{4}-\d{2}(-\d{2})?$", "YYYY-MM or YYYY-MM-DD.")],
+    )
+    mesh_version = models.CharField(max_length=80, blank=True)
+    component = models.CharField(
+        max_length=80, help_text="What was measured: sidecar, ztunnel, waypoint, node agent …"
+    )
+    load = models.CharField(max_length=200, blank=True, help_text="e.g. 1000 rps, 1 KB payload")
+    setup = models.TextField(help_text="Cluster, load generator, rate, payload, connections, mTLS.")
+    setup_de = models.TextField("set-up (German)", blank=True)
+    latency_p50_ms = models.FloatField("latency p50 (ms)", null=True, blank=True)
+    latency_p90_ms = models.FloatField("latency p90 (ms)", null=True, blank=True)
+    latency_p99_ms = models.FloatField("latency p99 (ms)", null=True, blank=True)
+    latency_note = models.CharField(
+        max_length=300, blank=True, help_text="Added over a baseline without mesh, or absolute."
+    )
+    latency_note_de = models.CharField("latency note (German)", max_length=300, blank=True)
+    cpu_millicores = models.FloatField("CPU (millicores)", null=True, blank=True)
+    memory_mib = models.FloatField("memory (MiB)", null=True, blank=True)
+    resource_scope = models.CharField(
+        max_length=40, blank=True, help_text="per proxy, per node, per ztunnel, control plane …"
+    )
+    quote = models.TextField(blank=True, help_text="The passage the numbers were read in.")
+    last_verified = models.DateField(default=datetime.date.today)
+
+    objects = OverheadFigureManager()
+
+    class Meta:
+        ordering = ["mesh__name", "kind", "-published", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["mesh", "slug"], name="overhead_slug_per_mesh"),
+            models.CheckConstraint(
+                name="overhead_has_a_figure",
+                condition=Q(latency_p50_ms__isnull=False)
+                | Q(latency_p90_ms__isnull=False)
+                | Q(latency_p99_ms__isnull=False)
+                | Q(cpu_millicores__isnull=False)
+                | Q(memory_mib__isnull=False),
+                violation_error_message="Give at least one figure (latency, CPU or memory).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mesh}: {self.title} ({self.component})"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.mesh.slug, self.slug)
+
+    natural_key.dependencies = ["comparison.mesh"]  # type: ignore[attr-defined]
+
+    @property
+    def display_setup(self) -> str:
+        return (in_german() and self.setup_de) or self.setup
+
+    @property
+    def display_latency_note(self) -> str:
+        return (in_german() and self.latency_note_de) or self.latency_note
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.kind == OverheadKind.THIRD_PARTY
+
+    @property
+    def is_control_plane(self) -> bool:
+        return self.resource_scope == CONTROL_PLANE_SCOPE
 
 
 class SupportQuerySet(VerifiedQuerySet):
@@ -544,6 +745,14 @@ class Support(models.Model):
     def clean(self) -> None:
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Say what is missing when the support is partial."})
+        host = mirror_host(self.source)
+        if host:
+            raise ValidationError(
+                {
+                    "source": f"{host} copies or aggregates other pages: cite the project's own "
+                    "documentation, release notes or repository."
+                }
+            )
 
 
 class SourceCheckQuerySet(models.QuerySet):

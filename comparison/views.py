@@ -3,8 +3,19 @@ layout in matrix.py, serialisation in export.py."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +33,30 @@ from . import charts, export
 from .filters import TableQuery
 from .forms import CompareForm, SuggestionForm
 from .matrix import FACTS, MORE_FACTS, build_matrix
-from .models import Feature, Mesh, Support, public_changes
+from .models import Feature, Mesh, MeshAlias, OverheadFigure, Support, public_changes
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
+def current_mesh_slugs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A renamed mesh's former slug in `?mesh=` redirects, for good, to the same address with
+    the current slug: old links and bookmarks keep working, and caches see one address."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        chosen = request.GET.getlist("mesh")
+        # Only well-formed slugs are looked up; anything else is the view's to refuse.
+        if chosen and all(SLUG.fullmatch(slug) for slug in chosen):
+            renamed = dict(
+                MeshAlias.objects.filter(slug__in=chosen).values_list("slug", "mesh__slug")
+            )
+            if renamed:
+                query = request.GET.copy()
+                query.setlist("mesh", [renamed.get(slug, slug) for slug in chosen])
+                return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def render_fragment(
@@ -45,6 +79,7 @@ def toggled(query: QueryDict, name: str, value: str) -> str:
 
 
 @require_safe
+@current_mesh_slugs
 @cached_public_page
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
@@ -64,6 +99,7 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@current_mesh_slugs
 @cached_public_page
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     if "mesh" not in request.GET:
@@ -91,10 +127,15 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @cached_public_page
 def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    mesh = get_object_or_404(Mesh, slug=slug)
+    mesh = Mesh.objects.filter(slug=slug).first()
+    if mesh is None:
+        alias = get_object_or_404(MeshAlias.objects.select_related("mesh"), slug=slug)
+        return HttpResponsePermanentRedirect(alias.mesh.get_absolute_url())
     matrix = build_matrix([mesh])
     context = {
         "mesh": mesh,
+        "overhead": list(mesh.overhead_figures.all()),
+        "former_names": list(mesh.aliases.all()),
         "matrix": matrix,
         "stale_cells": matrix.stale_count(mesh),
         "coverage": charts.coverage_by_category(mesh),
@@ -111,6 +152,7 @@ def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@current_mesh_slugs
 @cached_public_page
 def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
@@ -120,6 +162,7 @@ def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
 
 
 @require_safe
+@current_mesh_slugs
 @cached_public_page
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
@@ -152,15 +195,25 @@ def csv_filename(request: HtmxHttpRequest) -> str:
 def overview(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name"))
     active = [mesh for mesh in meshes if not mesh.is_discontinued]
+    figures = list(OverheadFigure.objects.select_related("mesh"))
     context = {
         "tiers": charts.tier_chart(meshes),
         "coverage": charts.coverage_by_mesh(active),
         "complexity": charts.complexity_chart(active),
+        "overhead_figures": figures,
+        "overhead_latency": charts.overhead_chart(
+            figures, "latency_p99_ms", _("Latency added at p99, as published"), _("ms")
+        ),
+        "overhead_memory": charts.overhead_chart(
+            figures, "memory_mib", _("Memory used, as published"), "MiB"
+        ),
+        "none_published": [m for m in active if not any(f.mesh_id == m.pk for f in figures)],
     }
     return render(request, "comparison/overview.html", context)
 
 
 @require_safe
+@current_mesh_slugs
 @cached_public_page
 def changes(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name").values_list("slug", "name"))
@@ -187,6 +240,7 @@ def cell_from_query(request: HtmxHttpRequest) -> Support:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@current_mesh_slugs
 @ratelimit(key="ip", rate=suggestion_rate, method="POST", block=False)
 def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """The correction form for one cell (not cached: it carries the visitor's CSRF token)."""

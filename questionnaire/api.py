@@ -195,5 +195,6 @@ def as_json(evaluation: Evaluation, data_version: str) -> dict[str, Any]:
             if cuts
             else None
         ),
+        "notices": list(result.notices),
         "data_version": data_version,
     }

@@ -121,6 +121,11 @@ EXPERIENCE_POINTS = 2  # once, however many skills match
 SUPPORT_POINTS = 1  # support is welcome and someone sells it
 NOT_FREE_PENALTY = -2  # no paid support wanted, but stable releases are not free (or unknown)
 SMI_PART_POINTS = 1
+SMI_ARCHIVED_NOTICE = gettext_lazy(
+    "SMI was archived by the CNCF in October 2023: nobody develops the standard any more, and "
+    "meshes are dropping it. Its successor for mesh traffic is the Kubernetes Gateway API "
+    "(GAMMA); consider choosing that instead. SMI support still earns points here, as you asked."
+)
 GATEWAY_API_YES_POINTS, GATEWAY_API_PARTIAL_POINTS = 2, 1
 LATENCY_POINTS = 1
 LOW_LATENCY_DATA_PLANES = (DataPlane.SIDECARLESS.value, DataPlane.PER_NODE.value)
@@ -431,6 +436,8 @@ class Result:
     excluded: tuple[Excluded, ...]
     relax: Relaxation | None
     complexity_cuts: ComplexityCuts | None = None
+    # Warnings about the answers themselves (e.g. a standard that was archived).
+    notices: tuple[str, ...] = ()
 
     @property
     def compare_group(self) -> tuple[Ranked, ...]:
@@ -1068,4 +1075,11 @@ def decide(
         excluded=tuple(excluded),
         relax=relax,
         complexity_cuts=cuts,
+        notices=_notices(answers),
     )
+
+
+def _notices(answers: Answers) -> tuple[str, ...]:
+    if answers.standards == "smi":
+        return (str(SMI_ARCHIVED_NOTICE),)
+    return ()

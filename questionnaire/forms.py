@@ -85,9 +85,13 @@ class EnvironmentForm(forms.Form):
         _("Do you want independence through a standard interface?"),
         [
             ("none", _("No preference")),
-            ("smi", _("Yes: SMI (Service Mesh Interface)")),
+            ("smi", _("Yes: SMI (Service Mesh Interface; archived in 2023)")),
             ("gateway_api", _("Yes: Kubernetes Gateway API (GAMMA)")),
         ],
+        help_text=_(
+            "SMI was archived by the CNCF in October 2023 in favour of the Gateway API's mesh "
+            "support (GAMMA): choose SMI only if you must keep existing SMI resources."
+        ),
     )
 
 

@@ -77,7 +77,7 @@ def _editors_group_survives_flushes(request):
 
     group, created = Group.objects.get_or_create(name="Editors")
     if created:
-        models = ["category", "feature", "mesh", "support"]
+        models = ["category", "feature", "mesh", "support", "overheadfigure", "meshalias"]
         codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "view")]
         group.permissions.add(
             *Permission.objects.filter(

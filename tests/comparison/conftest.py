@@ -31,6 +31,21 @@ class MeshAdminForm:
             data[f"{formset.prefix}-{i}-mesh"] = mesh.pk
             for name in ("level", "note", "source"):
                 data[f"{formset.prefix}-{i}-{name}"] = getattr(sub.instance, name)
+        # The other inlines (overhead figures, former slugs) go along unchanged.
+        for inline in response.context["inline_admin_formsets"][1:]:
+            other = inline.formset
+            data.update(
+                {f"{other.prefix}-{k}": v for k, v in other.management_form.initial.items()}
+            )
+            for i, sub in enumerate(other.forms):
+                for name, field in sub.fields.items():
+                    value = sub.initial.get(name, field.initial)
+                    if name == "id":
+                        value = sub.instance.pk
+                    elif name == "mesh":
+                        value = mesh.pk
+                    if value is not None:
+                        data[f"{other.prefix}-{i}-{name}"] = value
         return data
 
 

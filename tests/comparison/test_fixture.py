@@ -10,6 +10,11 @@ from comparison.models import Feature, Level, Mesh, Support
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "meshes.json"
 REQUIRED_MESHES = {
+    "openshift-service-mesh",
+    "kmesh",
+    "aks-istio-addon",
+    "buoyant-enterprise-linkerd",
+    "solo-enterprise-for-istio",
     "istio-sidecar",
     "istio-ambient",
     "linkerd",
@@ -21,7 +26,6 @@ REQUIRED_MESHES = {
     "open-service-mesh",
     "aws-app-mesh",
     "nginx-service-mesh",
-    "gloo-mesh",
     "google-cloud-service-mesh",
 }
 REQUIRED_CATEGORIES = {

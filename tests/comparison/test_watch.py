@@ -171,11 +171,11 @@ def test_feed_parsing_skips_previews_and_orders_by_version():
 def test_check_releases_flags_a_new_release_and_stales_older_cells(
     db, site_server, quick_checks, client, editor_client
 ):
-    cilium = Mesh.objects.get(slug="cilium")
-    assert cilium.current_version == "1.20"
+    # The data as it stood before 1.20.1 (the recorded feed's newest stable release).
     Mesh.objects.filter(slug="cilium").update(
-        release_feed_url=serve_feed(site_server, "cilium-releases.atom")
+        current_version="1.20", release_feed_url=serve_feed(site_server, "cilium-releases.atom")
     )
+    cilium = Mesh.objects.get(slug="cilium")
     Mesh.objects.filter(slug="kuma").update(
         release_feed_url=serve_feed(site_server, "kuma-releases.atom")
     )

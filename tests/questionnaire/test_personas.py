@@ -98,7 +98,7 @@ PERSONAS = [
         },
         "worth_it",
         ("istio-sidecar", "linkerd"),
-        ("google-cloud-service-mesh", "consul", "kuma", "kong-mesh", "gloo-mesh"),
+        ("google-cloud-service-mesh", "consul", "kuma", "kong-mesh", "solo-enterprise-for-istio"),
         "Only Istio, Linkerd and Cilium are CNCF graduated; AKS offers Istio as a managed "
         "add-on, so it leads on Azure.",
         "https://learn.microsoft.com/en-us/azure/aks/istio-about",
@@ -174,7 +174,7 @@ PERSONAS = [
         },
         "worth_it",
         ("cilium", "istio-ambient"),
-        ("consul", "kong-mesh", "gloo-mesh"),
+        ("consul", "kong-mesh", "solo-enterprise-for-istio"),
         "Per-node data planes (Cilium's eBPF + Envoy, Istio ambient's ztunnel) avoid a sidecar "
         "hop per pod; the team already runs Cilium.",
         "https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/",
@@ -205,7 +205,7 @@ PERSONAS = [
         },
         "worth_it",
         ("istio-sidecar", "istio-ambient"),
-        ("consul", "kong-mesh", "gloo-mesh"),
+        ("consul", "kong-mesh", "solo-enterprise-for-istio"),
         "Linkerd's open-source project publishes only edge releases; stable releases come from "
         "a vendor, so for a team that won't pay Istio's free stable releases rank first.",
         "https://linkerd.io/releases/",

@@ -1,0 +1,93 @@
+"""A reproducible sample of decided cells, for checking each against the page it cites.
+
+Plain Python over the fixture file: the same seed and data give the same sample on any machine.
+The verdicts (supported / partly / not, with the quote) are kept beside it in a JSON file and
+the report is written from both (docs/data-audit.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+VERDICTS = ("supported", "partly", "not")
+
+
+@dataclass(frozen=True)
+class SampledCell:
+    mesh: str
+    feature: str
+    level: str
+    note: str
+    source: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.mesh}/{self.feature}"
+
+
+def decided_cells(fixture: Path) -> list[SampledCell]:
+    """Every yes/partial/no cell of the fixture, in a stable order."""
+    cells = [
+        SampledCell(
+            item["fields"]["mesh"][0],
+            item["fields"]["feature"][0],
+            item["fields"]["level"],
+            item["fields"]["note"],
+            item["fields"]["source"],
+        )
+        for item in json.loads(fixture.read_text(encoding="utf-8"))
+        if item["model"] == "comparison.support" and item["fields"]["level"] != "unknown"
+    ]
+    return sorted(cells, key=lambda cell: (cell.mesh, cell.feature))
+
+
+def _draw(seed: int, cell: SampledCell) -> str:
+    return hashlib.sha256(f"{seed}:{cell.key}".encode()).hexdigest()
+
+
+def sample(fixture: Path, seed: int, size: int) -> list[SampledCell]:
+    """The `size` decided cells whose seeded hash is smallest, in that order.
+
+    Each cell's draw depends only on the seed and its own key, so editing other cells leaves
+    the sample as it was; a sampled cell that becomes unknown is replaced by the next one.
+    """
+    return sorted(decided_cells(fixture), key=lambda cell: _draw(seed, cell))[:size]
+
+
+def report(cells: list[SampledCell], verdicts: dict[str, dict], seed: int, command: str) -> str:
+    """The audit as Markdown: one row per sampled cell, its verdict and the supporting quote."""
+    checked = [verdicts[c.key] for c in cells if c.key in verdicts]
+    supported = sum(1 for v in checked if v["verdict"] == "supported")
+    lines = [
+        "# Data audit: a random sample of decided cells against their cited pages",
+        "",
+        f"Sample of {len(cells)} decided (yes / partial / no) cells, seed {seed}, drawn with:",
+        "",
+        f"    {command}",
+        "",
+        "Each cell's cited page was opened and judged: **supported** (the page states the level "
+        "and the note), **partly** (it supports only part of the note, or is about something "
+        "else), **not** (it contradicts the cell or no longer says it). The quote is the passage "
+        "the verdict rests on.",
+        "",
+        f"**Result: {supported} of {len(cells)} fully supported "
+        f"({100 * supported / max(len(cells), 1):.0f} %); "
+        f"{len(cells) - len(checked)} not yet checked.**",
+        "",
+        "| # | Cell | Level | Verdict | Quote from the cited page |",
+        "|---|------|-------|---------|---------------------------|",
+    ]
+    for number, cell in enumerate(cells, 1):
+        verdict = verdicts.get(cell.key, {})
+        quote = " ".join(str(verdict.get("quote", "")).split()).replace("|", "\\|")
+        remark = verdict.get("remark", "")
+        if remark:
+            quote += f" *({' '.join(remark.split())})*".replace("|", "\\|")
+        lines.append(
+            f"| {number} | [{cell.key}]({cell.source}) | {cell.level} | "
+            f"{verdict.get('verdict', 'not checked')} | {quote} |"
+        )
+    return "\n".join(lines) + "\n"
