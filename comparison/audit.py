@@ -58,9 +58,15 @@ def sample(fixture: Path, seed: int, size: int) -> list[SampledCell]:
 
 
 def report(cells: list[SampledCell], verdicts: dict[str, dict], seed: int, command: str) -> str:
-    """The audit as Markdown: one row per sampled cell, its verdict and the supporting quote."""
-    checked = [verdicts[c.key] for c in cells if c.key in verdicts]
-    supported = sum(1 for v in checked if v["verdict"] == "supported")
+    """The audit as Markdown: one row per sampled cell, its verdict and the supporting quote.
+
+    A verdict may record `first_check`: what the check found before the cell was corrected.
+    """
+    found = [verdicts.get(c.key, {}) for c in cells]
+    supported = sum(1 for v in found if v.get("verdict") == "supported")
+    first = sum(1 for v in found if v.get("first_check", v.get("verdict")) == "supported")
+    unchecked = sum(1 for v in found if v.get("verdict", "not checked") == "not checked")
+    share = 100 * supported / max(len(cells), 1)
     lines = [
         "# Data audit: a random sample of decided cells against their cited pages",
         "",
@@ -68,26 +74,29 @@ def report(cells: list[SampledCell], verdicts: dict[str, dict], seed: int, comma
         "",
         f"    {command}",
         "",
-        "Each cell's cited page was opened and judged: **supported** (the page states the level "
-        "and the note), **partly** (it supports only part of the note, or is about something "
-        "else), **not** (it contradicts the cell or no longer says it). The quote is the passage "
-        "the verdict rests on.",
+        "Each cell's draw depends only on the seed and its own key, so the sample stays put when "
+        "other cells change. Each cell's cited page was opened by a second person, not the one who "
+        "researched it, and judged: **supported** (the page states the level and everything in "
+        "the note), **partly** (the level holds but the note says more than the page, or the page "
+        "is about something else), **not** (the page contradicts the cell or no longer says it). "
+        "Cells found wanting were corrected (note trimmed to the page, or a page that supports "
+        "the whole cell cited instead) and the quote below is from the page cited now.",
         "",
-        f"**Result: {supported} of {len(cells)} fully supported "
-        f"({100 * supported / max(len(cells), 1):.0f} %); "
-        f"{len(cells) - len(checked)} not yet checked.**",
+        f"**Result: {supported} of {len(cells)} fully supported by their own cited page "
+        f"({share:.0f} %); at the first check, before corrections, {first} of {len(cells)}. "
+        f"Not checked: {unchecked}.**",
         "",
-        "| # | Cell | Level | Verdict | Quote from the cited page |",
-        "|---|------|-------|---------|---------------------------|",
+        "| # | Cell | Level | First check | Now | Quote from the cited page |",
+        "|---|------|-------|-------------|-----|---------------------------|",
     ]
-    for number, cell in enumerate(cells, 1):
-        verdict = verdicts.get(cell.key, {})
+    for number, (cell, verdict) in enumerate(zip(cells, found, strict=True), 1):
         quote = " ".join(str(verdict.get("quote", "")).split()).replace("|", "\\|")
         remark = verdict.get("remark", "")
         if remark:
             quote += f" *({' '.join(remark.split())})*".replace("|", "\\|")
+        now = verdict.get("verdict", "not checked")
         lines.append(
             f"| {number} | [{cell.key}]({cell.source}) | {cell.level} | "
-            f"{verdict.get('verdict', 'not checked')} | {quote} |"
+            f"{verdict.get('first_check', now)} | {now} | {quote} |"
         )
     return "\n".join(lines) + "\n"
