@@ -52,6 +52,21 @@ TARGET_TABLE_MS = 60
 TARGET_TABLE_KB = 120
 
 
+def start_server(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
@@ -161,39 +176,44 @@ def main() -> None:
         "client.get('/', HTTP_ACCEPT_ENCODING='br').content)",
     )
 
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    results = []
     try:
-        wait_until_up()
-        # A CSRF secret has 32 letters and digits; sent as cookie and header it passes the check.
-        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-        wrk_env = {
-            **env,
-            "BENCH_BODY": GATE,
-            "BENCH_CSRF": csrf,
-            "BENCH_ORIGIN": ORIGIN,
-            "BENCH_DIR": str(ROOT / "bench"),
-        }
-        for _ in range(WORKERS * 4):  # warm every worker's copy of /
-            fetch("/", BROTLI)
-        page_br, wire_br = fetch("/", BROTLI)
-        static_br, _ = fetch("/static/bench/index.html", BROTLI)
-        assert static_br == page_br, "the static copy must be the very bytes of /"
-        page_plain, wire_plain = fetch("/", "identity")
-        for name, path, seconds, encoding in SCENARIOS:
-            if not path.startswith("POST "):
-                fetch(path, encoding)  # warm the page cache
-            results.append((name, path, seconds, wrk(path, seconds, encoding, wrk_env)))
-        memory = worker_peak_memory(server.pid)
+        server = start_server(env)
+        results = []
+        try:
+            wait_until_up()
+            # A CSRF secret has 32 letters and digits; as cookie and header it passes the check.
+            csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+            wrk_env = {
+                **env,
+                "BENCH_BODY": GATE,
+                "BENCH_CSRF": csrf,
+                "BENCH_ORIGIN": ORIGIN,
+                "BENCH_DIR": str(ROOT / "bench"),
+            }
+            for _ in range(WORKERS * 4):  # warm every worker's copy of /
+                fetch("/", BROTLI)
+            page_br, wire_br = fetch("/", BROTLI)
+            static_br, _ = fetch("/static/bench/index.html", BROTLI)
+            assert static_br == page_br, "the static copy must be the very bytes of /"
+            page_plain, wire_plain = fetch("/", "identity")
+            for name, path, seconds, encoding in SCENARIOS:
+                if not path.startswith("POST "):
+                    fetch(path, encoding)  # warm the page cache
+                results.append((name, path, seconds, wrk(path, seconds, encoding, wrk_env)))
+            memory = worker_peak_memory(server.pid)
+        finally:
+            stop_server(server)
+        # The same cached / with each worker's own page copies turned off: every request then
+        # fetches the page from the shared cache (the database cache, or Redis with REDIS_URL).
+        server = start_server({**env, "PAGE_CACHE_LOCAL_BYTES": "0"})
+        try:
+            wait_until_up()
+            for _ in range(WORKERS * 4):
+                fetch("/", BROTLI)
+            without_copy = wrk("/", SECONDS, BROTLI, wrk_env)
+        finally:
+            stop_server(server)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         static_copy.unlink(missing_ok=True)
         Path(str(static_copy) + ".br").unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
@@ -222,6 +242,13 @@ def main() -> None:
         f"/ on the wire: {wire_br / 1000:.1f} KB with brotli ({len(page_br):,} bytes of body), "
         f"{wire_plain / 1000:.1f} KB uncompressed; brotli is {len(page_br) / len(page_plain):.1%} "
         f"of it (target <= {TARGET_WIRE_KB} KB: {verdict[wire_br <= TARGET_WIRE_KB * 1000]})"
+    )
+    cache = "Redis" if env.get("REDIS_URL") else "the database cache"
+    with_copy = by_name["/ (cached, br)"]["rps"]
+    print(
+        f"cached / with each worker's own page copy: {with_copy:.0f} req/s; without it (every "
+        f"request fetches the page from {cache}): {without_copy['rps']:.0f} req/s "
+        f"({without_copy['rps'] / with_copy:.2f} of it)"
     )
     print(
         f"errors at {CONNECTIONS} connections for {SOAK_SECONDS} s on /: "

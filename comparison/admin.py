@@ -518,6 +518,7 @@ class FeatureInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(HistoryAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "name_de", "slug", "position", "archived_on"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]

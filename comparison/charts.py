@@ -24,8 +24,8 @@ BAR_WIDTH = 300
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 MESH_HEADING = _("Mesh")
-# Overhead bars carry mesh, component and publisher in their label.
-OVERHEAD_LABEL_WIDTH = 330
+# Room per character of a 12px label (a little over the average glyph), so names never overflow.
+LABEL_CHAR_WIDTH = 7
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -79,9 +79,17 @@ class StackedChart:
         return [(level, str(Level(level).label)) for level in LEVELS]
 
 
-def stacked_row(label: str, url: str, index: int, counts: Counter) -> StackedRow:
+def label_space(labels: Iterable[str]) -> int:
+    """The width of the label column: the longest label whole (never cut), at least LABEL_WIDTH."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(LABEL_WIDTH, longest * LABEL_CHAR_WIDTH + 16)
+
+
+def stacked_row(
+    label: str, url: str, index: int, counts: Counter, label_width: int = LABEL_WIDTH
+) -> StackedRow:
     total = sum(counts.values()) or 1
-    x = float(LABEL_WIDTH)
+    x = float(label_width)
     segments = []
     for level in LEVELS:
         width = BAR_WIDTH * counts.get(level, 0) / total
@@ -101,9 +109,12 @@ def coverage_by_category(mesh: Mesh) -> StackedChart:
         .values_list("feature__category__name", "feature__category__name_de", "level")
     ):
         counts.setdefault((german and name_de) or name, Counter())[level] += 1
-    rows = [stacked_row(name, "", i, c) for i, (name, c) in enumerate(counts.items())]
+    width = label_space(counts)
+    rows = [stacked_row(name, "", i, c, width) for i, (name, c) in enumerate(counts.items())]
     return StackedChart(
-        title=_("Feature coverage of %(mesh)s by area") % {"mesh": mesh.name}, rows=rows
+        title=_("Feature coverage of %(mesh)s by area") % {"mesh": mesh.name},
+        rows=rows,
+        label_width=width,
     )
 
 
@@ -113,11 +124,12 @@ def coverage_by_mesh(meshes: Sequence[Mesh]) -> StackedChart:
     current = Support.objects.filter(mesh__in=meshes, feature__category__archived_on__isnull=True)
     for mesh_id, level in current.values_list("mesh_id", "level"):
         counts[mesh_id][level] += 1
+    width = label_space(mesh.name for mesh in meshes)
     rows = [
-        stacked_row(mesh.name, mesh.get_absolute_url(), i, counts[mesh.pk])
+        stacked_row(mesh.name, mesh.get_absolute_url(), i, counts[mesh.pk], width)
         for i, mesh in enumerate(meshes)
     ]
-    return StackedChart(title=_("Feature coverage by mesh"), rows=rows)
+    return StackedChart(title=_("Feature coverage by mesh"), rows=rows, label_width=width)
 
 
 @dataclass(frozen=True)
@@ -144,8 +156,6 @@ class BarChart:
     unit: StrOrPromise
     bars: list[Bar]
     label_width: int = LABEL_WIDTH
-    # Longer labels are cut in the picture (the table below has them whole).
-    label_chars: int = 28
     label_heading: StrOrPromise = MESH_HEADING
 
     @property
@@ -163,6 +173,7 @@ def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
         (m for m in meshes if m.traffic_split_yaml), key=lambda m: (m.traffic_split_lines, m.name)
     )
     longest = max((m.traffic_split_lines for m in known), default=1)
+    width = label_space(m.name for m in known)
     bars = [
         Bar(
             m.name,
@@ -170,11 +181,15 @@ def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
             m.traffic_split_lines,
             i * ROW_HEIGHT + 2,
             round(BAR_WIDTH * m.traffic_split_lines / longest, 2),
+            width,
         )
         for i, m in enumerate(known)
     ]
     return BarChart(
-        title=_("Lines of configuration for a 90/10 traffic split"), unit=_("lines"), bars=bars
+        title=_("Lines of configuration for a 90/10 traffic split"),
+        unit=_("lines"),
+        bars=bars,
+        label_width=width,
     )
 
 
@@ -183,32 +198,30 @@ def overhead_chart(
 ) -> BarChart:
     """One bar per published data-plane figure that gives `value` (a field), smallest first.
 
-    Each bar names its mesh, component and publisher: figures from different set-ups stand side
-    by side only with that said (the template repeats the caveat).
+    Each bar names its mesh, component and year (the table below names the publisher and the
+    set-up): figures from different set-ups stand side by side only with that said.
     """
     # Per workload or per node only: a control plane's footprint is a different kind of cost.
     given = [f for f in figures if getattr(f, value) is not None and not f.is_control_plane]
     given.sort(key=lambda f: (getattr(f, value), f.mesh.name))
     largest = max((getattr(f, value) for f in given), default=1) or 1
+    labels = [
+        f"{f.mesh.name}: {f.component}" + (f" ({f.published[:4]})" if f.published else "")
+        for f in given
+    ]
+    width = label_space(labels)
     bars = [
         Bar(
-            f"{f.mesh.name}: {f.component} ({f.publisher} {f.published[:4]})".replace(" )", ")"),
+            label,
             f.mesh.get_absolute_url() + "#overhead",
             getattr(f, value),
             i * ROW_HEIGHT + 2,
             round(BAR_WIDTH * getattr(f, value) / largest, 2),
-            OVERHEAD_LABEL_WIDTH,
+            width,
         )
-        for i, f in enumerate(given)
+        for i, (f, label) in enumerate(zip(given, labels, strict=True))
     ]
-    return BarChart(
-        title=title,
-        unit=unit,
-        bars=bars,
-        label_width=OVERHEAD_LABEL_WIDTH,
-        label_chars=52,
-        label_heading=_("Figure"),
-    )
+    return BarChart(title=title, unit=unit, bars=bars, label_width=width, label_heading=_("Figure"))
 
 
 TIER_WIDTH = 170

@@ -37,7 +37,6 @@ from .metrics import PAGE_CACHE_LOOKUPS
 logger = logging.getLogger(__name__)
 
 DATA_VERSION_KEY = "portal:data-version"
-LOCAL_PAGES_MAX_BYTES = 32 * 1024 * 1024
 PAGE_KEY_PREFIX = "portal:page:v2:"
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 IDENTITY = "identity"
@@ -190,8 +189,7 @@ class LocalPages:
     again (they age out, least recently used first, within a byte budget).
     """
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self) -> None:
         self.size = 0
         self.pages: OrderedDict[str, StoredPage] = OrderedDict()
         self.lock = threading.Lock()
@@ -202,6 +200,10 @@ class LocalPages:
             if page is not None:
                 self.pages.move_to_end(etag)
             return page
+
+    @property
+    def max_bytes(self) -> int:
+        return settings.PAGE_CACHE_LOCAL_BYTES
 
     def put(self, etag: str, page: StoredPage) -> None:
         with self.lock:
@@ -214,7 +216,7 @@ class LocalPages:
                 self.size -= oldest.size
 
 
-local_pages = LocalPages(LOCAL_PAGES_MAX_BYTES)
+local_pages = LocalPages()
 
 
 def _stored_page(view: View) -> View:

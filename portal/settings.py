@@ -187,6 +187,9 @@ RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "core.client_
 
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+# Each worker keeps its own copy of the pages it served, up to this many bytes (0: none), so a
+# cached page costs one data-version read instead of a page fetch from the shared cache.
+PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
 try:
     _PACKAGE_VERSION = metadata.version("service-mesh-portal")
