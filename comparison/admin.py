@@ -404,6 +404,8 @@ class MeshAdmin(HistoryAdmin):
                     "orchestrators",
                     "orchestrators_note",
                     "orchestrators_source",
+                    "requires_openshift",
+                    "requires_openshift_source",
                     "clouds",
                     "bound_to_cloud",
                     "cloud_note",

@@ -109,7 +109,7 @@ FACT_SOURCES = [
     "licence_source", "cncf_source", "runs_without_kubernetes_source",
     "kubernetes_vm_workloads_source", "orchestrators_source", "clouds_source",
     "commercial_support_source", "stable_releases_source", "proxy_family_source",
-    "traffic_split_source",
+    "traffic_split_source", "requires_openshift_source",
 ]  # fmt: skip
 OPTIONAL_YES_NO = {"type": ["boolean", "null"], "description": "null when not known."}
 
@@ -161,6 +161,10 @@ MESH_EXTRA_PROPERTIES: dict[str, Any] = {
     "kubernetes_vm_workloads": OPTIONAL_YES_NO,
     "orchestrators": {"type": "array", "items": {"type": "string", "enum": _values(Orchestrator)}},
     "orchestrators_note": {"type": "string"},
+    "requires_openshift": {
+        "type": "boolean",
+        "description": "A product for Red Hat OpenShift clusters only (OCP, ROSA, ARO).",
+    },
     "clouds": {"type": "array", "items": {"type": "string", "enum": _values(Cloud)}},
     "bound_to_cloud": _with_empty(_values(Cloud)),
     "cloud_note": {"type": "string"},

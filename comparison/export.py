@@ -49,6 +49,8 @@ MESH_ATTRIBUTES = [
     "kubernetes_vm_workloads_source",
     "orchestrators_note",
     "orchestrators_source",
+    "requires_openshift",
+    "requires_openshift_source",
     "bound_to_cloud",
     "cloud_note",
     "clouds_source",

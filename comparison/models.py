@@ -369,6 +369,12 @@ class Mesh(models.Model):
         help_text="Comma-separated, from: " + ", ".join(Orchestrator.values) + ".",
     )
     orchestrators_note = models.CharField(max_length=300, blank=True)
+    requires_openshift = models.BooleanField(
+        "runs only on Red Hat OpenShift",
+        default=False,
+        help_text="A product for OpenShift clusters only (OCP, ROSA, ARO, OpenShift Dedicated).",
+    )
+    requires_openshift_source = source_field("runs only on OpenShift")
     orchestrators_source = source_field("orchestrators")
     commercial_support = models.CharField(
         max_length=200, blank=True, help_text="Who sells support for it; blank when nobody does."

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import decision
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 STEP_NAMES = ("gate", "environment", "features", "fit")
 MUST, NICE, IGNORE = "must", "nice", "ignore"
 
@@ -47,8 +47,19 @@ def _from_v2(stored: Mapping[str, Any]) -> Stored:
     return {"schema": 3, "steps": steps}
 
 
+def _from_v3(stored: Mapping[str, Any]) -> Stored:
+    # Schema 4 asks whether the clusters run Red Hat OpenShift; before, nobody said so.
+    steps = {name: dict(stored["steps"][name]) for name in STEP_NAMES}
+    steps["environment"].setdefault("openshift", "no")
+    return {"schema": 4, "steps": steps}
+
+
 # Upgrade functions by the schema they read; each returns the next schema.
-UPGRADES: dict[int, Callable[[Mapping[str, Any]], Stored]] = {1: _from_v1, 2: _from_v2}
+UPGRADES: dict[int, Callable[[Mapping[str, Any]], Stored]] = {
+    1: _from_v1,
+    2: _from_v2,
+    3: _from_v3,
+}
 
 
 def upgrade(stored: Mapping[str, Any]) -> Stored:
@@ -104,6 +115,7 @@ def to_decision(stored: Stored) -> decision.Answers:
             open_source_only=fit["open_source_only"] == "yes",
             cncf_graduated_only=fit["cncf_graduated_only"] == "yes",
             support=fit["support"],
+            runs_openshift=env["openshift"] == "yes",
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"Stored answers lack {error}.") from None

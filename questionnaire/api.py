@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "latency_sensitive": False,
     "open_source_only": False,
     "cncf_graduated_only": False,
+    "openshift": False,
     "support": "welcome",
     "store": False,
 }
@@ -54,6 +55,7 @@ BOOL_KEYS = (
     "latency_sensitive",
     "open_source_only",
     "cncf_graduated_only",
+    "openshift",
     "store",
 )
 LIST_KEYS: dict[str, tuple[str, ...] | None] = {
@@ -132,6 +134,7 @@ def _stored(values: Mapping[str, Any], features: Iterable[str]) -> Stored:
         "environment": {
             "outside_kubernetes": sorted(values["outside_kubernetes"]),
             "cloud": values["cloud"],
+            "openshift": _yes_no(values["openshift"]),
             "experience": sorted(values["experience"]),
             "standards": values["standards"],
         },

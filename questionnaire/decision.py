@@ -87,6 +87,7 @@ BOOLEANS = (
     "latency_sensitive",
     "open_source_only",
     "cncf_graduated_only",
+    "runs_openshift",
 )
 ORCHESTRATORS = tuple(Orchestrator.values)
 ORCHESTRATOR_LABELS: dict[str, Text] = {o.value: o.label for o in Orchestrator}
@@ -116,6 +117,7 @@ MATURITY_LABELS: dict[str, Text] = {
 MATURITY_POINTS: dict[str, int] = {Maturity.LEADING: 3, Maturity.FOLLOWERS: 1, Maturity.VERY_NEW: 0}
 NICE_YES_POINTS, NICE_PARTIAL_POINTS = 2, 1
 CLOUD_POINTS = 3  # offered managed (or as an add-on) by the team's cloud
+PLATFORM_POINTS = 3  # made for the team's platform (an OpenShift-only product on OpenShift)
 BOUND_ELSEWHERE_PENALTY = -4  # several clouds, and the product works with only one of them
 EXPERIENCE_POINTS = 2  # once, however many skills match
 SUPPORT_POINTS = 1  # support is welcome and someone sells it
@@ -222,6 +224,7 @@ class MeshFacts:
     orchestrators: frozenset[str] = frozenset()  # outside Kubernetes: subset of ORCHESTRATORS
     orchestrators_note: str = ""
     bound_to_cloud: str = ""  # works only with this cloud ("" = with any)
+    requires_openshift: bool = False  # a product for Red Hat OpenShift clusters only
     licence: str = ""  # SPDX expression
     osi_open_source: bool | None = None
     cncf_status: str = CncfStatus.NONE.value
@@ -323,6 +326,7 @@ class Answers:
     open_source_only: bool = False  # only OSI-approved licences
     cncf_graduated_only: bool = False
     support: str = SupportWish.WELCOME.value  # commercial support: required | welcome | not_wanted
+    runs_openshift: bool = False  # the clusters are Red Hat OpenShift (OCP, ROSA, ARO, …)
 
     def __post_init__(self) -> None:
         # Validated on construction, so no invalid Answers can reach decide(); the views validate
@@ -744,6 +748,8 @@ def _precondition_reason(answers: Answers, mesh: MeshFacts) -> str | None:
     environment = _environment_reason(answers, mesh)
     if environment:
         return environment
+    if mesh.requires_openshift and not answers.runs_openshift:
+        return _("Runs only on Red Hat OpenShift, and your clusters are not OpenShift.")
     bound = mesh.bound_to_cloud
     if bound and answers.cloud not in (bound, Hosting.MULTI):
         return _("Works only with %(bound)s, and you run on %(cloud)s.") % {
@@ -907,6 +913,9 @@ def _score(
             "cloud": CLOUD_NAMES[answers.cloud]
         }
         parts.append(_fact_part(CLOUD_POINTS, reason, mesh, "clouds"))
+    if mesh.requires_openshift and answers.runs_openshift:
+        reason = _("Made for your platform: Red Hat supports it with OpenShift")
+        parts.append(_fact_part(PLATFORM_POINTS, reason, mesh, "requires_openshift"))
     if mesh.bound_to_cloud and answers.cloud == Hosting.MULTI:
         reason = _("Works only with %(bound)s, and you run on several clouds") % {
             "bound": CLOUD_NAMES[mesh.bound_to_cloud]

@@ -74,6 +74,13 @@ class EnvironmentForm(forms.Form):
         help_text=_("Tick none if everything runs in Kubernetes."),
     )
     cloud = radio(_("Where do you run?"), Hosting.choices)
+    openshift = radio(
+        _("Do your clusters run Red Hat OpenShift?"),
+        YES_NO,
+        help_text=_(
+            "OpenShift Container Platform, ROSA on AWS, ARO on Azure or OpenShift Dedicated."
+        ),
+    )
     experience = forms.MultipleChoiceField(
         label=_("What does your team already know well?"),
         choices=Experience.choices,

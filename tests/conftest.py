@@ -163,6 +163,7 @@ class QuestionnaireDriver:
     ENVIRONMENT = {
         "outside_kubernetes": [],
         "cloud": "on_prem",
+        "openshift": "no",
         "experience": ["envoy"],
         "standards": "none",
     }
@@ -231,6 +232,7 @@ class QuestionnaireDriver:
         env = {
             "outside_kubernetes": answers["outside_kubernetes"],
             "cloud": answers["cloud"],
+            "openshift": yes_no(answers.get("openshift", False)),
             "experience": answers["experience"],
             "standards": answers["standards"],
         }

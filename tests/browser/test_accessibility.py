@@ -31,6 +31,7 @@ def stored_result_url(gate: dict) -> str:
         "environment": {
             "outside_kubernetes": [],
             "cloud": "gcp",
+            "openshift": "no",
             "experience": ["envoy"],
             "standards": "none",
         },

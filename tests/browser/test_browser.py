@@ -84,6 +84,7 @@ def answer_environment(page, outside=(), cloud="on_prem"):
     for place in outside:
         page.check(f"input[name=outside_kubernetes][value={place}]")
     page.check(f"input[name=cloud][value={cloud}]")
+    page.check("input[name=openshift][value=no]")
     page.check("input[name=standards][value=none]")
     page.get_by_role("button", name="Next →").click()
 

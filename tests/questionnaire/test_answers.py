@@ -141,3 +141,43 @@ def test_looking_at_the_questionnaire_writes_no_session(client, db):
     client.get("/questionnaire/")
     client.get("/questionnaire/?step=2")
     assert Session.objects.count() == 0
+
+
+def test_schema_3_is_upgraded_with_no_openshift():
+    from questionnaire.answers import to_decision
+
+    v3 = {"schema": 3, "steps": {name: {} for name in STEP_NAMES}}
+    v3["steps"]["environment"] = {
+        "outside_kubernetes": [],
+        "cloud": "azure",
+        "experience": [],
+        "standards": "none",
+    }
+    current = upgrade(v3)
+    assert current["schema"] == SCHEMA_VERSION == 4
+    assert current["steps"]["environment"]["openshift"] == "no"
+    assert current["steps"]["environment"]["cloud"] == "azure"
+    # An upgraded result reads as a team not on OpenShift.
+    complete = {
+        "gate": {
+            "service_count": "many",
+            "tech_diversity": "high",
+            "mostly_synchronous": "yes",
+            "uses_kubernetes": "yes",
+            "change_frequency": "often",
+            "needed": ["mtls"],
+        },
+        "environment": v3["steps"]["environment"],
+        "features": {"importance": {"mtls-http": "must"}, "allow_partial": False},
+        "fit": {
+            "min_maturity": "followers",
+            "complexity_tolerance": "high",
+            "latency_sensitive": "no",
+            "open_source_only": "no",
+            "cncf_graduated_only": "no",
+            "support": "welcome",
+        },
+    }
+    filled = upgrade({"schema": 3, "steps": complete})
+    assert to_decision(filled).runs_openshift is False
+    assert to_decision(filled).cloud == "azure"

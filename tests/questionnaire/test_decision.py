@@ -328,6 +328,31 @@ def test_a_product_bound_to_another_cloud_is_excluded_and_penalised_on_several()
     )
 
 
+def test_an_openshift_only_product_is_for_openshift_teams():
+    source = "https://example.org/ossm/supported-platforms"
+    ossm = mesh(
+        "ossm",
+        maturity="leading",
+        requires_openshift=True,
+        fact_sources={"requires_openshift": source},
+    )
+    other = mesh("other")
+    # Not on OpenShift: out, with the reason, whatever the cloud.
+    for cloud in ("aws", "azure", "gcp", "on_prem", "multi"):
+        result = run([ossm, other], cloud=cloud)
+        assert slugs(result) == ["other"]
+        assert reasons_of(result)["ossm"] == (
+            "Runs only on Red Hat OpenShift, and your clusters are not OpenShift."
+        )
+    # On OpenShift: in, with the points for fitting the platform and the source they rest on.
+    ranked = run([ossm, other], runs_openshift=True).shortlist
+    assert [r.mesh.slug for r in ranked] == ["ossm", "other"]
+    fit = next(p for p in ranked[0].parts if p.reason.startswith("Made for your platform"))
+    assert (fit.points, fit.source) == (3, source)
+    # A product for any platform earns nothing extra on OpenShift.
+    assert run([other], runs_openshift=True).shortlist[0].parts == ()
+
+
 def test_open_source_only_excludes_licences_that_are_not_osi_approved():
     meshes = [
         mesh("busl", osi_open_source=False, licence="BUSL-1.1"),

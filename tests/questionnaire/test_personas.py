@@ -239,12 +239,32 @@ PERSONAS = [
             "support": "required",
         },
         "worth_it",
-        ("istio-sidecar",),
-        ("google-cloud-service-mesh", "aws-app-mesh"),
+        ("aks-istio-addon", "istio-sidecar"),
+        ("google-cloud-service-mesh", "aws-app-mesh", "openshift-service-mesh"),
         "Microsoft supports the Istio add-on for AKS, so Istio with Azure's support is the "
-        "natural fit; Google's product is bound to Google Cloud.",
+        "natural fit; Google's product is bound to Google Cloud, Red Hat's to OpenShift.",
         "https://learn.microsoft.com/en-us/azure/aks/istio-about",
-        {"google-cloud-service-mesh": "Works only with Google Cloud, and you run on Azure."},
+        {
+            "google-cloud-service-mesh": "Works only with Google Cloud, and you run on Azure.",
+            "openshift-service-mesh": "Runs only on Red Hat OpenShift",
+        },
+    ),
+    Persona(
+        "60 services on OpenShift on-premises, support required",
+        {
+            "services": "many",
+            "needs": ["mtls", "tracing"],
+            "cloud": "on_prem",
+            "openshift": True,
+            "support": "required",
+        },
+        "worth_it",
+        ("openshift-service-mesh",),
+        ("aks-istio-addon", "google-cloud-service-mesh"),
+        "Red Hat ships and supports Istio for OpenShift as OpenShift Service Mesh, installed "
+        "by its operator on the platforms the team already runs.",
+        "https://github.com/openshift/openshift-docs/blob/11bfcba59c4de28bd44df5b64cfd483cf0535d7f/modules/ossm-supported-platforms.adoc",
+        {"aks-istio-addon": "Works only with Azure, and you run on On-premises."},
     ),
     Persona(
         "30 services on Kubernetes talking mostly through Kafka",

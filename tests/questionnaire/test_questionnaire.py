@@ -280,12 +280,13 @@ def test_results_stored_with_the_previous_questions_still_render(client, db):
     from questionnaire.answers import upgrade
 
     upgraded = upgrade(SCHEMA_2)
-    assert upgraded["schema"] == 3
+    assert upgraded["schema"] == 4
     assert upgraded["steps"]["environment"] == {
         "outside_kubernetes": ["vms_on_prem"],
         "cloud": "on_prem",
         "experience": ["envoy"],
         "standards": "none",
+        "openshift": "no",
     }
     assert upgraded["steps"]["fit"] == {
         **SCHEMA_2["steps"]["fit"],
