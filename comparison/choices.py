@@ -40,6 +40,16 @@ class OverheadKind(TextChoices):
     THIRD_PARTY = "third_party", _("Third-party benchmark")
 
 
+class ResourceScope(TextChoices):
+    """What an overhead figure's CPU and memory were measured for."""
+
+    PER_PROXY = "per proxy", _("per proxy")
+    PER_ZTUNNEL = "per ztunnel", _("per ztunnel")
+    PER_WAYPOINT = "per waypoint", _("per waypoint")
+    PER_NODE = "per node", _("per node")
+    CONTROL_PLANE = "control plane", _("control plane")
+
+
 class DataPlane(TextChoices):
     SIDECAR = "sidecar", _("Sidecar proxy per pod")
     PER_NODE = "per_node", _("Proxy per node")

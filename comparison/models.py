@@ -29,6 +29,7 @@ from .choices import (
     OverheadKind,
     Platforms,
     ProxyFamily,
+    ResourceScope,
     Status,
     SuggestionStatus,
 )
@@ -577,10 +578,6 @@ class MeshAlias(models.Model):
             raise ValidationError({"slug": "A mesh has this slug; an alias must be a former one."})
 
 
-# The resource scope of a figure for the control plane (one per mesh, not per workload).
-CONTROL_PLANE_SCOPE = "control plane"
-
-
 class OverheadFigureManager(models.Manager["OverheadFigure"]):
     def get_by_natural_key(self, mesh_slug: str, slug: str) -> OverheadFigure:
         return self.get(mesh__slug=mesh_slug, slug=slug)
@@ -623,7 +620,10 @@ class OverheadFigure(models.Model):
     cpu_millicores = models.FloatField("CPU (millicores)", null=True, blank=True)
     memory_mib = models.FloatField("memory (MiB)", null=True, blank=True)
     resource_scope = models.CharField(
-        max_length=40, blank=True, help_text="per proxy, per node, per ztunnel, control plane …"
+        max_length=40,
+        blank=True,
+        choices=ResourceScope,
+        help_text="What the CPU and memory were measured for.",
     )
     quote = models.TextField(blank=True, help_text="The passage the numbers were read in.")
     last_verified = models.DateField(default=datetime.date.today)
@@ -667,7 +667,8 @@ class OverheadFigure(models.Model):
 
     @property
     def is_control_plane(self) -> bool:
-        return self.resource_scope == CONTROL_PLANE_SCOPE
+        # One per mesh, not per workload: a different kind of cost from a proxy's.
+        return self.resource_scope == ResourceScope.CONTROL_PLANE
 
 
 class SupportQuerySet(VerifiedQuerySet):
