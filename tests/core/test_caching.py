@@ -74,3 +74,43 @@ def test_without_the_page_cache_there_is_no_etag(client, db):
     assert response.status_code == 200
     assert not response.has_header("ETag")
     assert stored_pages() == 0
+
+
+def test_an_outage_is_logged_once_and_the_cache_left_alone_until_the_retry(monkeypatch, caplog):
+    from core import caching
+
+    health = caching.CacheHealth()
+    clock = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
+    assert health.available
+    health.failed(ConnectionError("refused"))
+    assert not health.available, "the cache is left alone right after a failure"
+    health.failed(ConnectionError("refused again"))
+    outages = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(outages) == 1 and "refused" in outages[0].getMessage()
+    clock[0] += caching.CACHE_RETRY_SECONDS - 0.1
+    assert not health.available
+    clock[0] += 0.2
+    assert health.available, "retried once the pause is over"
+
+
+def test_a_lost_data_version_is_replaced_not_left_missing(db):
+    from core.caching import DATA_VERSION_KEY, bump_data_version
+
+    cache.delete(DATA_VERSION_KEY)
+    bump_data_version()
+    first = cache.get(DATA_VERSION_KEY)
+    assert first is not None
+    bump_data_version()
+    assert cache.get(DATA_VERSION_KEY) not in (None, first)
+
+
+def test_a_page_too_big_for_the_local_copies_leaves_the_others(settings):
+    from core.caching import LocalPages, StoredPage
+
+    settings.PAGE_CACHE_LOCAL_BYTES = 10
+    pages = LocalPages()
+    pages.put("a", StoredPage({"identity": b"1234"}, {}))
+    pages.put("huge", StoredPage({"identity": b"x" * 11}, {}))
+    assert pages.get("huge") is None
+    assert pages.get("a") is not None and pages.size == 4
