@@ -60,6 +60,8 @@ def export_data() -> str:
         rows = model.objects.all()
         if model is Support:
             rows = rows.select_related("mesh", "feature")
+        elif model is Feature:
+            rows = rows.select_related("category")
         elif label in MESH_ROWS:
             rows = rows.select_related("mesh")
         serialized = serializers.serialize(
