@@ -87,22 +87,34 @@ def test_an_outage_is_logged_once_and_the_cache_left_alone_until_the_retry(monke
     assert not health.available, "the cache is left alone right after a failure"
     health.failed(ConnectionError("refused again"))
     outages = [r for r in caplog.records if "unavailable" in r.getMessage()]
-    assert len(outages) == 1 and "refused" in outages[0].getMessage()
+    assert len(outages) == 1
+    assert outages[0].getMessage() == (
+        "Shared cache unavailable, serving pages uncached: ConnectionError('refused')"
+    )
     clock[0] += caching.CACHE_RETRY_SECONDS - 0.1
     assert not health.available
     clock[0] += 0.2
     assert health.available, "retried once the pause is over"
 
 
+def never_expires(key: str) -> bool:
+    # The local-memory cache of the tests keeps each key's expiry time; None means never.
+    return cache._expire_info[cache.make_and_validate_key(key)] is None
+
+
 def test_a_lost_data_version_is_replaced_not_left_missing(db):
-    from core.caching import DATA_VERSION_KEY, bump_data_version
+    from core.caching import DATA_VERSION_KEY, bump_data_version, data_version
 
     cache.delete(DATA_VERSION_KEY)
     bump_data_version()
     first = cache.get(DATA_VERSION_KEY)
-    assert first is not None
+    assert first is not None and never_expires(DATA_VERSION_KEY)
     bump_data_version()
     assert cache.get(DATA_VERSION_KEY) not in (None, first)
+    # Read with none stored: one is made, and it stays until the data changes.
+    cache.delete(DATA_VERSION_KEY)
+    made = data_version()
+    assert cache.get(DATA_VERSION_KEY) == made and never_expires(DATA_VERSION_KEY)
 
 
 def test_a_page_too_big_for_the_local_copies_leaves_the_others(settings):
@@ -114,3 +126,7 @@ def test_a_page_too_big_for_the_local_copies_leaves_the_others(settings):
     pages.put("huge", StoredPage({"identity": b"x" * 11}, {}))
     assert pages.get("huge") is None
     assert pages.get("a") is not None and pages.size == 4
+    # Exactly the budget fits (and pushes out the rest); the byte count stays true.
+    pages.put("full", StoredPage({"identity": b"y" * 10}, {}))
+    assert pages.get("full") is not None and pages.get("a") is None
+    assert pages.size == 10 == sum(page.size for page in pages.pages.values())
