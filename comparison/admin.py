@@ -663,6 +663,9 @@ class SuggestionAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The address is typed by anyone: an id that is not a number is simply not found.
+        if not str(object_id).isdigit():
+            raise Http404("No such suggestion.")
         suggestion = get_object_or_404(
             Suggestion.objects.select_related("support__mesh", "support__feature"), pk=object_id
         )

@@ -277,3 +277,9 @@ def test_the_form_speaks_german(client, db):
     table = client.get("/de/meshes/kuma/").content.decode()
     assert 'href="/de/suggest/?mesh=kuma&amp;feature=grpc"' in table
     assert "Korrektur vorschlagen für Kuma" in table
+
+
+@pytest.mark.parametrize("object_id", [":", "x1", "1%201", "١"])
+def test_a_review_address_with_no_number_is_not_found(superuser_client, db, object_id):
+    response = superuser_client.get(f"/admin/comparison/suggestion/{object_id}/change/")
+    assert response.status_code == 404
