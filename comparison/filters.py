@@ -286,6 +286,10 @@ class TableQuery:
     def matrix(self) -> Matrix:
         facts = [] if self.hide_facts else self.filter.facts()
         matrix = build_matrix(
-            self.filter.qs, self.filter.features(), facts=facts, show_notes=self.show_notes
+            self.filter.qs,
+            self.filter.features(),
+            facts=facts,
+            show_notes=self.show_notes,
+            limit_notes_only=True,
         )
         return matrix.only_differences() if self.diff else matrix

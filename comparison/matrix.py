@@ -21,7 +21,16 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .choices import Level
-from .models import Category, Feature, Mesh, SourceCheck, Support, is_stale, stale_before
+from .models import (
+    Category,
+    Feature,
+    Mesh,
+    SourceCheck,
+    Support,
+    is_stale,
+    stale_before,
+    stale_threshold,
+)
 
 
 @dataclass(slots=True)
@@ -84,87 +93,115 @@ def month_year(date: datetime.date, fmt: str = "M Y") -> str:
     return _formatted(date, fmt, get_language() or "en")
 
 
+# html.escape's table as one C call: the cell loop below makes no Python call per cell. (Python
+# 3.11+ frames live in 16 KiB chunks that are mapped and unmapped as the stack crosses a chunk's
+# edge; a call per cell that lands on an edge costs a mmap/munmap pair per cell, doubling the
+# time of a large table through gunicorn.)
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+# (level, note, source, last_verified) of one cell, as the database returns them.
+CellValues = tuple[str, str, str, "datetime.date | None"]
+UNKNOWN_CELL: CellValues = (Level.UNKNOWN, "", "", None)
+
+
 @dataclass(frozen=True, slots=True)
-class CellContext:
-    """What every cell of one row shares, worked out once per row rather than per cell."""
+class Column:
+    """One shown mesh and what every one of its cells needs, worked out once per table."""
 
-    words: dict[str, Any]
-    stale_date: datetime.date
-    feature_slug: str  # escaped
-    feature_name: str  # escaped
-    show_notes: bool = False
+    mesh: Mesh
+    release_date: datetime.date | None
+    stale_before: datetime.date  # a cell verified before it is stale (the one rule)
+    suggest_query: str  # "?mesh=<slug>&amp;feature=", escaped
+    name: str  # escaped
 
 
-def cell_html(cell: Cell, row: CellContext) -> str:
-    """One table cell: the level as icon and word, its source and note, and staleness.
+@dataclass(frozen=True)
+class Grid:
+    """What every row of one table shares: its columns, broken sources and display options.
 
-    Compact (the default) keeps the note and source behind the level word, a disclosure that
-    needs no script; with `show_notes` both sit in the cell. Built in Python rather than a
-    template: the table has thousands of cells and this is its hot path (stdlib escaping, no
-    lazy translation lookups per cell). The row and column headers name the feature and mesh,
-    so the cell repeats neither (only the correction link's hidden words do, so that it stands
-    alone in a list of links).
+    `show_notes` puts notes in the cells; `limit_notes_only` leaves out the notes of "yes" cells
+    (the big overview's compact view: the notes that say what is missing or unknown stay, the
+    page stays light; every note is on the feature, mesh and compare pages and in the exports).
     """
-    w = row.words
-    stale = cell.last_verified is not None and is_stale(
-        cell.last_verified, row.stale_date, cell.release_date
-    )
-    level = w["levels"][cell.level]
-    if cell.unreachable_since:
-        # A dead link helps nobody; say since when it has failed (the editors see it too).
-        source = (
-            '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
-            f"{w['unreachable']} {month_year(cell.unreachable_since, 'j M Y')}</span>"
-        )
-    elif cell.source:
-        source = (
-            f'<a class="src" href="{html.escape(cell.source)}" rel="noopener noreferrer external">'
-            f"{w['source']}</a>"
-        )
-    else:
-        source = ""
-    note = f'<p class="note"{w["note_lang"]}>{html.escape(cell.note)}</p>' if cell.note else ""
-    parts = [f'<td class="lvl-{cell.level}{" is-stale" if stale else ""}">']
-    if row.show_notes:
-        parts.append(f'<span class="lvl">{level}</span> {source}{note}')
-    elif source or note:
-        parts.append(f'<details><summary class="lvl">{level}</summary>{note}{source}</details>')
-    else:
-        parts.append(f'<span class="lvl">{level}</span>')
-    if stale and cell.last_verified:
-        parts.append(
-            '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
-            f"{w['stale']} {month_year(cell.last_verified)}</span>"
-        )
-    # A plain link (no token): the page stays publicly cacheable, the form page has the token.
-    mesh = cell.mesh
-    parts.append(
-        f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}?mesh='
-        f'{html.escape(mesh.slug)}&amp;feature={row.feature_slug}">'
-        f'<span class="visually-hidden">{w["suggest"]} '
-        f"{html.escape(mesh.name)}, {row.feature_name}</span></a></td>"
-    )
-    return "".join(parts)
+
+    columns: list[Column]
+    unreachable: dict[str, datetime.date]
+    show_notes: bool = False
+    limit_notes_only: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        meshes: Sequence[Mesh],
+        unreachable: dict[str, datetime.date],
+        show_notes: bool,
+        limit_notes_only: bool = False,
+    ) -> Grid:
+        before = stale_before()
+        columns = [
+            Column(
+                mesh,
+                mesh.flagged_release_date,
+                stale_threshold(before, mesh.flagged_release_date),
+                f"?mesh={html.escape(mesh.slug)}&amp;feature=",
+                html.escape(mesh.name),
+            )
+            for mesh in meshes
+        ]
+        return cls(columns, unreachable, show_notes, limit_notes_only and not show_notes)
 
 
 @dataclass(frozen=True)
 class Row:
     feature: Feature
-    cells: list[Cell]
-    show_notes: bool = False
+    values: list[CellValues]  # one per column, in column order
+    grid: Grid
+
+    @property
+    def show_notes(self) -> bool:
+        return self.grid.show_notes
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        """The row's cells as objects (exports and counts); the page itself renders `values`."""
+        unreachable = self.grid.unreachable
+        return [
+            Cell(
+                column.mesh,
+                self.feature,
+                level,
+                note,
+                source,
+                verified,
+                column.release_date,
+                unreachable.get(source) if source else None,
+            )
+            for column, (level, note, source, verified) in zip(
+                self.grid.columns, self.values, strict=True
+            )
+        ]
 
     @property
     def differs(self) -> bool:
-        return len({cell.level for cell in self.cells}) > 1
+        return len({values[0] for values in self.values}) > 1
 
     @cached_property
     def html(self) -> SafeString:
-        """The whole table row: feature header (linked to its page) and one cell per mesh."""
+        """The whole table row: feature header (linked to its page) and one cell per mesh.
+
+        Each cell shows the level as icon and word, its source and note, and staleness. Compact
+        (the default) keeps the note and source behind the level word, a disclosure that needs no
+        script; with notes shown both sit in the cell. Built in Python rather than a template:
+        the table has thousands of cells and this is its hot path (no lazy translation lookups,
+        no function call per cell, see HTML_ESCAPES). The row and column headers name the feature
+        and mesh, so the cell repeats neither (only the correction link's hidden words do, so
+        that it stands alone in a list of links).
+        """
         w = words()
         name = html.escape(self.feature.display_name)
         slug = html.escape(self.feature.slug)
-        context = CellContext(w, stale_before(), slug, name, self.show_notes)
-        differs = self.differs and len(self.cells) > 1
+        grid = self.grid
+        differs = self.differs and len(self.values) > 1
         row_class = ' class="differs"' if differs else ""
         parts = [
             f'<tr id="feature-{slug}"{row_class}><th scope="row" class="feature-col">'
@@ -177,8 +214,64 @@ class Row:
             )
         # The rubric (what counts as yes) is on the feature page the name links to.
         parts.append("</th>")
-        parts += [cell_html(cell, context) for cell in self.cells]
-        parts.append("</tr>\n")
+        append = parts.append
+        levels: dict[str, str] = _words(get_language() or "en")["levels"]
+        unreachable, show_notes = grid.unreachable, grid.show_notes
+        yes_notes, yes = not grid.limit_notes_only, Level.YES
+        source_word, note_open = w["source"], f'<p class="note"{w["note_lang"]}>'
+        suggest_open = f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}'
+        suggest_words = f'"><span class="visually-hidden">{w["suggest"]} '
+        suggest_close = f", {name}</span></a></td>"
+        # Few distinct dates recur many times: each is formatted once per row.
+        dates: dict[tuple[datetime.date, str], str] = {}
+        for column, (level, note, source, verified) in zip(grid.columns, self.values, strict=True):
+            stale = verified is not None and verified < column.stale_before
+            gone = unreachable.get(source) if source and unreachable else None
+            if gone:
+                # A dead link helps nobody; say since when it has failed (editors see it too).
+                key = (gone, "j M Y")
+                if key not in dates:
+                    dates[key] = month_year(gone, "j M Y")
+                source_html = (
+                    '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
+                    f"{w['unreachable']} {dates[key]}</span>"
+                )
+            elif source:
+                source_html = (
+                    f'<a class="src" href="{source.translate(HTML_ESCAPES)}" '
+                    f'rel="noopener noreferrer external">{source_word}</a>'
+                )
+            else:
+                source_html = ""
+            note_html = (
+                f"{note_open}{note.translate(HTML_ESCAPES)}</p>"
+                if note and (yes_notes or level != yes)
+                else ""
+            )
+            append(f'<td class="lvl-{level}{" is-stale" if stale else ""}">')
+            if show_notes:
+                append(f'<span class="lvl">{levels[level]}</span> {source_html}{note_html}')
+            elif source_html or note_html:
+                append(
+                    f'<details><summary class="lvl">{levels[level]}</summary>'
+                    f"{note_html}{source_html}</details>"
+                )
+            else:
+                append(f'<span class="lvl">{levels[level]}</span>')
+            if stale and verified is not None:
+                key = (verified, "M Y")
+                if key not in dates:
+                    dates[key] = month_year(verified)
+                append(
+                    '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
+                    f"{w['stale']} {dates[key]}</span>"
+                )
+            # A plain link (no token): the page stays publicly cacheable, the form has the token.
+            append(
+                f"{suggest_open}{column.suggest_query}{slug}{suggest_words}"
+                f"{column.name}{suggest_close}"
+            )
+        append("</tr>\n")
         # Every value in it is escaped above.
         return mark_safe("".join(parts))
 
@@ -414,6 +507,7 @@ def build_matrix(
     *,
     facts: Iterable[Fact] = (),
     show_notes: bool = False,
+    limit_notes_only: bool = False,
 ) -> Matrix:
     """Lay out every feature (or the given ones) against `meshes`, after the given facts rows.
 
@@ -430,18 +524,16 @@ def build_matrix(
             "mesh_id", "feature_id", "level", "note", "source", "last_verified"
         )
     }
-    columns = [(mesh, mesh.pk, mesh.flagged_release_date) for mesh in meshes]
+    grid = Grid.of(meshes, unreachable, show_notes, limit_notes_only)
+    mesh_ids = [mesh.pk for mesh in meshes]
     matrix = Matrix(meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes)
     for feature in features:
         feature_id = feature.pk
-        row_cells = []
-        for mesh, mesh_id, release_date in columns:
-            cell = Cell(mesh, feature, *values.get((mesh_id, feature_id), ()))
-            cell.release_date = release_date
-            if cell.source and unreachable:
-                cell.unreachable_since = unreachable.get(cell.source)
-            row_cells.append(cell)
-        row = Row(feature=feature, cells=row_cells, show_notes=show_notes)
+        row = Row(
+            feature=feature,
+            values=[values.get((mesh_id, feature_id), UNKNOWN_CELL) for mesh_id in mesh_ids],
+            grid=grid,
+        )
         if not matrix.groups or matrix.groups[-1].category.pk != feature.category_id:
             matrix.groups.append(CategoryRows(category=feature.category, rows=[]))
         matrix.groups[-1].rows.append(row)

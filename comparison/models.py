@@ -77,21 +77,27 @@ def stale_before() -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
 
 
+def stale_threshold(
+    before: datetime.date | None = None, release: datetime.date | None = None
+) -> datetime.date:
+    """Data verified before the day returned is stale: `before` (STALE_AFTER_DAYS ago), or the
+    mesh's latest flagged release (`release`: a release newer than the version the data
+    describes, found by check_releases) when that is later.
+    """
+    before = before or stale_before()
+    return max(before, release) if release is not None else before
+
+
 def is_stale(
     verified: datetime.date | None,
     before: datetime.date | None = None,
     release: datetime.date | None = None,
 ) -> bool:
-    """The one staleness rule: never verified, verified before `before` (STALE_AFTER_DAYS ago), or
-    verified before the mesh's latest flagged release (`release`: a release newer than the version
-    the data describes, found by check_releases). Pass `before` when checking many dates in one
-    request; stale_condition() is the same rule for the database.
+    """The one staleness rule: never verified, or verified before stale_threshold(). Pass
+    `before` when checking many dates in one request; stale_condition() is the same rule for the
+    database.
     """
-    return (
-        verified is None
-        or verified < (before or stale_before())
-        or (release is not None and verified < release)
-    )
+    return verified is None or verified < stale_threshold(before, release)
 
 
 def stale_condition(release_path: str, before: datetime.date | None = None) -> Q:

@@ -2,8 +2,9 @@
 
 One counter, the data version, lives in the shared cache (Redis or the database): the domain apps
 bump it when their data changes (comparison/signals.py), which retires every cached page at once
-on every app server. A page's ETag is derived from that version, the release and the request, so
-Django's `condition()` answers a conditional GET without rendering anything.
+on every app server (each reads it at most once per PAGE_CACHE_VERSION_SECONDS). A page's ETag
+is derived from that version, the release and the request, so Django's `condition()` answers a
+conditional GET without rendering anything.
 
 A page is compressed (gzip and brotli) once, when it is stored; every later request is answered
 with the stored bytes in the encoding it accepts. Each encoding is its own representation with its
@@ -56,6 +57,14 @@ class StoredPage:
         return sum(len(body) for body in self.bodies.values())
 
 
+@dataclass(frozen=True, slots=True)
+class FrontPage(StoredPage):
+    """A stored page as StoredPageMiddleware answers it: the headers are those of the whole
+    response (the per-user middleware's included), and the view that made it names its metrics."""
+
+    view: str
+
+
 # What a cache backend raises when its server is gone: Redis's errors, socket errors, or the
 # database's when the database holds the cache.
 CACHE_ERRORS = (RedisError, OSError, DatabaseError)
@@ -99,10 +108,33 @@ class CacheHealth:
             if self.down_since is None:
                 return
             cache.set(DATA_VERSION_KEY, _fresh_version(), timeout=None)
+            recent_version.forget()
             self.down_since = None
         logger.warning("Shared cache reachable again; retired pages cached before the outage.")
 
 
+class RecentVersion:
+    """The data version this process read last, and when: page requests within
+    PAGE_CACHE_VERSION_SECONDS of the read use it instead of asking the shared cache again."""
+
+    def __init__(self) -> None:
+        # One tuple, replaced whole: threads of a worker never see half an update.
+        self.read: tuple[int, float] | None = None
+
+    def get(self) -> int:
+        """The data version, from the shared cache when the one read last is too old."""
+        read, now = self.read, time.monotonic()
+        if read is not None and now - read[1] < settings.PAGE_CACHE_VERSION_SECONDS:
+            return read[0]
+        version = data_version()
+        self.read = (version, now)
+        return version
+
+    def forget(self) -> None:
+        self.read = None
+
+
+recent_version = RecentVersion()
 cache_health = CacheHealth()
 
 
@@ -135,7 +167,8 @@ def data_version() -> int:
 
 def bump_data_version() -> None:
     """Retire every cached page. With the cache down there is nothing to retire now; the
-    version is replaced when it comes back (CacheHealth.succeeded)."""
+    version is replaced when it comes back (CacheHealth.recover)."""
+    recent_version.forget()  # this process sees its own change at once
     try:
         try:
             cache_call("incr", DATA_VERSION_KEY)
@@ -149,27 +182,35 @@ def page_key(request: HttpRequest) -> str | None:
     """The name of a public page's content, whatever its encoding; None (no ETag, no caching)
     when the page cache is off or the shared cache is down (without the data version no stored
     page can be known to be current)."""
-    if not settings.PAGE_CACHE:
-        return None
     # condition() and the page store both ask; read the data version once per request.
     memo = getattr(request, "_portal_page_key", "")
     if memo != "":
         return memo
+    key = _page_key(request, translation.get_language() or "")
+    request._portal_page_key = key  # type: ignore[attr-defined]
+    return key
+
+
+def _page_key(request: HttpRequest, language: str) -> str | None:
+    if not settings.PAGE_CACHE:
+        return None
     try:
-        version = data_version()
+        version = recent_version.get()
     except CacheUnavailable:
-        request._portal_page_key = None  # type: ignore[attr-defined]
         return None
     parts = [
         settings.RELEASE_VERSION,
         str(version),
-        translation.get_language() or "",
+        language,
         request.get_full_path(),
         *(request.headers.get(name, "") for name in VARY_HEADERS),
     ]
-    key = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    request._portal_page_key = key  # type: ignore[attr-defined]
-    return key
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def representation_etag(key: str, encoding: str | None) -> str:
+    """Each encoding is its own representation with its own strong ETag."""
+    return f'"{key}-{encoding}"' if encoding else f'"{key}"'
 
 
 def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
@@ -177,16 +218,16 @@ def page_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
     key = page_key(request)
     if key is None:
         return None
-    encoding = request_encoding(request)
-    return f'"{key}-{encoding}"' if encoding else f'"{key}"'
+    return representation_etag(key, request_encoding(request))
 
 
 class LocalPages:
     """This process's copies of pages from the shared cache, keyed by page key.
 
     Safe to keep per process because the ETag already names the data version read from the shared
-    cache on every request: a change anywhere gives new ETags, and old entries are never asked for
-    again (they age out, least recently used first, within a byte budget).
+    cache (at most PAGE_CACHE_VERSION_SECONDS ago): a change anywhere gives new ETags, and old
+    entries are never asked for again (they age out, least recently used first, within a byte
+    budget). StoredPageMiddleware keeps its FrontPage entries here too, under FRONT_PREFIX.
     """
 
     def __init__(self) -> None:
@@ -257,17 +298,24 @@ def _stored_page(view: View) -> View:
                     return response
             local_pages.put(key, stored)
         PAGE_CACHE_LOOKUPS.labels(lookup).inc()
-        response = HttpResponse()
-        for name, value in stored.headers.items():
-            response[name] = value
-        encoding = request_encoding(request)
-        if encoding in stored.bodies:
-            use_encoding(response, encoding, stored.bodies[encoding])
-        else:
-            response.content = stored.bodies[IDENTITY]
+        response = stored_response(stored, request_encoding(request))
+        response.portal_page = (key, stored)  # type: ignore[attr-defined]
         return response
 
     return wrapper
+
+
+def stored_response(stored: StoredPage, encoding: str | None) -> HttpResponse:
+    """A stored page in the encoding asked for, if it has it, or uncompressed."""
+    response = HttpResponse()
+    for name, value in stored.headers.items():
+        response[name] = value
+    if encoding in stored.bodies:
+        use_encoding(response, encoding, stored.bodies[encoding])
+    else:
+        response.content = stored.bodies[IDENTITY]
+        response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
+    return response
 
 
 def cached_public_page(view: View) -> View:
@@ -292,3 +340,64 @@ def cached_public_page(view: View) -> View:
         return response
 
     return wrapper
+
+
+FRONT_PREFIX = "front:"
+# Set on the final response, so not stored with the page; ETag and encoding differ per request.
+PER_REQUEST_HEADERS = frozenset({"etag", "content-encoding", "content-length", "x-request-id"})
+
+
+class StoredPageMiddleware:
+    """Answer a plain GET for a page this process has stored before the per-user middleware.
+
+    Sessions, CSRF, messages, authentication, history and login throttling, the URL resolver
+    and the view's decorators make most of a cached page's cost, and none of them can change a
+    public page for a request without cookies (`cached_public_page` pages carry no token and no
+    session data). Such a request is answered here with the bytes and headers the whole stack
+    gave the same page before; the middleware above this one (security headers, CSP,
+    compression, metrics) still runs. Requests with cookies or conditional headers, and HEAD,
+    go the whole way as before. Sits right after WhiteNoise.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        plain = (
+            request.method == "GET"
+            and not meta.get("HTTP_COOKIE")
+            and "HTTP_IF_NONE_MATCH" not in meta
+            and "HTTP_IF_MODIFIED_SINCE" not in meta
+        )
+        if not plain:
+            return self.get_response(request)
+        # The language LocaleMiddleware will choose: the address's, or the default one.
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        key = _page_key(request, language)
+        if key is None:
+            return self.get_response(request)
+        front = local_pages.get(FRONT_PREFIX + key)
+        if isinstance(front, FrontPage):
+            PAGE_CACHE_LOOKUPS.labels("front").inc()
+            request.metrics_view = front.view  # type: ignore[attr-defined]
+            encoding = request_encoding(request)
+            response = stored_response(front, encoding)
+            response["ETag"] = representation_etag(key, encoding)
+            return response
+        response = self.get_response(request)
+        page = getattr(response, "portal_page", None)
+        match = request.resolver_match
+        # Kept only if the view keyed the page the same way (same language, same version).
+        if page is not None and page[0] == key and response.status_code == 200 and match:
+            headers = {
+                name: value
+                for name, value in response.headers.items()
+                if name.lower() not in PER_REQUEST_HEADERS
+            }
+            stored = page[1]
+            local_pages.put(
+                FRONT_PREFIX + key,
+                FrontPage(stored.bodies, headers, match.view_name or "unnamed"),
+            )
+        return response

@@ -16,7 +16,8 @@ LATENCY = Histogram(
 )  # fmt: skip
 PAGE_CACHE_LOOKUPS = Counter(
     "portal_page_cache_lookups_total",
-    "Public page lookups: hit in this process (local), in the shared cache (shared), rendered "
-    "(miss), or rendered uncached because the shared cache is down (unavailable).",
+    "Public page lookups: hit in this process before the per-user middleware (front) or after "
+    "it (local), in the shared cache (shared), rendered (miss), or rendered uncached because the "
+    "shared cache is down (unavailable).",
     ["result"],
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import QueryDict
+
 from comparison.choices import Level
+from comparison.filters import TableQuery
 from comparison.models import Category, Feature, Mesh, Support
 
 LEVELS = list(Level)
@@ -54,3 +57,16 @@ def generate(meshes: int, features: int, categories: int = 8) -> None:
     Support.objects.bulk_create(cells, batch_size=2000)
     # Cells between generated and existing rows (bulk_create skips save(), which would add them).
     Support.objects.fill_missing()
+
+
+def fill_table(meshes: int, features: int) -> None:
+    """Add generated rows until the default table shows `meshes` x `features`."""
+    shown = len(TableQuery(QueryDict()).filter.qs)
+    generate(meshes=meshes - shown, features=features - Feature.objects.count())
+
+
+def remove_generated() -> None:
+    """Take out everything generate() added (the cells go with their meshes and features)."""
+    Mesh.objects.filter(slug__startswith="gen-mesh-").delete()
+    Feature.objects.filter(slug__startswith="gen-feature-").delete()
+    Category.objects.filter(slug__startswith="gen-cat-").delete()

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RejectUndecodableRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages for requests without cookies, before the per-user middleware below.
+    "core.caching.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +192,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # Each worker keeps its own copy of the pages it served, up to this many bytes (0: none), so a
 # cached page costs one data-version read instead of a page fetch from the shared cache.
 PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
+# Each worker reads the data version from the shared cache at most once per this many seconds
+# (0: on every request): an edit shows on the other app servers within that time, and a cached
+# page then costs no round trip to the shared cache at all.
+PAGE_CACHE_VERSION_SECONDS = env_float("PAGE_CACHE_VERSION_SECONDS", 1.0)
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
 try:
     _PACKAGE_VERSION = metadata.version("service-mesh-portal")

@@ -53,7 +53,11 @@ def _no_page_cache(settings):
     # between tests. The cache's own tests switch it on (tests/test_production.py).
     from django.core.cache import cache
 
+    from core.caching import recent_version
+
     settings.PAGE_CACHE = False
+    # A data version read by an earlier test (against another cache) is not this test's.
+    recent_version.forget()
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Local-memory caches share their store across instances, and rate-limit counters live
     # there: every test starts empty, with a full allowance.

@@ -68,14 +68,36 @@ def test_bad_view_options_are_400(client, db):
 # Density and notes ---------------------------------------------------------------------------
 
 
-def test_compact_cells_keep_note_and_source_behind_the_level(client, db):
-    cell = Support.objects.exclude(note="").exclude(source="").filter(mesh__status="active")[0]
+def test_compact_cells_keep_limit_notes_and_source_behind_the_level(client, db):
+    shown = Support.objects.exclude(note="").exclude(source="").filter(mesh__status="active")
     html = client.get(TABLE).content.decode()
     assert '<table class="matrix">' in html
+    # A note on what is partial, missing or unknown stays in the compact cell, behind the level.
+    for level in [Level.PARTIAL, Level.NO]:
+        cell = shown.filter(level=level)[0]
+        assert (
+            f'<details><summary class="lvl">{cell.get_level_display()}</summary>'
+            f'<p class="note">{escape(cell.note)}</p><a class="src" href="{escape(cell.source)}"'
+        ) in html
+    # A "yes" cell keeps its source there; its note is on the fuller views.
+    cell = shown.filter(level=Level.YES)[0]
+    assert escape(cell.note) not in html
     assert (
-        f'<details><summary class="lvl">'
-        f'{cell.get_level_display()}</summary><p class="note">{escape(cell.note)}</p>'
+        f'<details><summary class="lvl">{cell.get_level_display()}</summary>'
+        f'<a class="src" href="{escape(cell.source)}"'
     ) in html
+    limit_notes = Support.objects.filter(mesh__status="active").exclude(note="")
+    assert html.count('<p class="note">') == limit_notes.exclude(level=Level.YES).count()
+    assert "“Show notes” puts every note in the table" in html
+    for page in [
+        client.get(TABLE, {"notes": "true"}),
+        client.get(reverse("comparison:feature-detail", args=[cell.feature.slug])),
+        client.get(reverse("comparison:compare"), {"mesh": [cell.mesh.slug, "linkerd"]}),
+    ]:
+        assert escape(cell.note) in page.content.decode()
+    # The compare page is small: its compact cells keep every note.
+    compare = client.get(reverse("comparison:compare"), {"mesh": [cell.mesh.slug, "linkerd"]})
+    assert "“Show notes” puts every note" not in compare.content.decode()
 
 
 def test_show_notes_puts_every_note_in_its_cell(client, db):

@@ -3,7 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from core.caching import PAGE_KEY_PREFIX, local_pages
+from comparison.models import Mesh
+from core.caching import FRONT_PREFIX, PAGE_KEY_PREFIX, local_pages
 
 
 @pytest.fixture
@@ -15,7 +16,8 @@ def page_cache(settings):
 
 
 def stored_pages() -> int:
-    return len(local_pages.pages)
+    """Pages stored by the views (not counting the copies StoredPageMiddleware answers from)."""
+    return len([key for key in local_pages.pages if not key.startswith(FRONT_PREFIX)])
 
 
 def test_a_404_is_never_cached_nor_tagged(client, db, page_cache):
@@ -130,3 +132,111 @@ def test_a_page_too_big_for_the_local_copies_leaves_the_others(settings):
     pages.put("full", StoredPage({"identity": b"y" * 10}, {}))
     assert pages.get("full") is not None and pages.get("a") is None
     assert pages.size == 10 == sum(page.size for page in pages.pages.values())
+
+
+def test_the_data_version_is_read_at_most_once_per_interval(monkeypatch, settings, db):
+    from core import caching
+
+    settings.PAGE_CACHE_VERSION_SECONDS = 1.0
+    clock = [500.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
+    cache.set(caching.DATA_VERSION_KEY, 7, timeout=None)
+    recent = caching.RecentVersion()
+    assert recent.get() == 7
+    # Another app server's edit: this process keeps the version it read for the interval …
+    cache.set(caching.DATA_VERSION_KEY, 8, timeout=None)
+    clock[0] += 0.9
+    assert recent.get() == 7
+    # … and reads the shared cache again once it has passed.
+    clock[0] += 0.1
+    assert recent.get() == 8
+    # With 0 it reads on every call.
+    settings.PAGE_CACHE_VERSION_SECONDS = 0
+    cache.set(caching.DATA_VERSION_KEY, 9, timeout=None)
+    assert recent.get() == 9
+
+
+def test_an_edit_in_this_process_retires_its_pages_at_once(client, db, page_cache, settings):
+    from core.caching import bump_data_version
+
+    settings.PAGE_CACHE_VERSION_SECONDS = 3600.0
+    before = client.get("/meshes/linkerd/")
+    assert client.get("/meshes/linkerd/")["ETag"] == before["ETag"]
+    bump_data_version()
+    after = client.get("/meshes/linkerd/", headers={"If-None-Match": before["ETag"]})
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+
+
+def test_a_cache_back_from_an_outage_retires_the_version_read_before_it(db, settings):
+    from core import caching
+
+    settings.PAGE_CACHE_VERSION_SECONDS = 3600.0
+    cache.set(caching.DATA_VERSION_KEY, 5, timeout=None)
+    assert caching.recent_version.get() == 5
+    caching.cache_health.failed(ConnectionError("gone"))
+    caching.cache_health.retry_at = 0.0
+    caching.cache_health.recover()
+    assert caching.cache_health.down_since is None
+    assert caching.recent_version.get() == cache.get(caching.DATA_VERSION_KEY) != 5
+
+
+FRONT_URLS = [
+    "/",
+    "/de/",
+    "/?must=mtls-tcp&notes=true",
+    "/meshes/linkerd/",
+    "/de/features/mtls-tcp/",
+    "/compare/?mesh=istio-sidecar&mesh=linkerd",
+    "/overview/",
+    "/changes/feed/",
+    "/api/meshes.json",
+    "/export/meshes.csv",
+]
+
+
+def whole_response(response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if k != "X-Request-ID"}
+    return response.status_code, headers, response.content
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "identity"])
+def test_a_stored_page_answered_before_the_per_user_middleware_is_the_same_response(
+    client, db, page_cache, encoding
+):
+    for url in FRONT_URLS:
+        first = client.get(url, headers={"Accept-Encoding": encoding})
+        assert first.status_code == 200, url
+        fronts = [key for key in local_pages.pages if key.startswith(FRONT_PREFIX)]
+        assert any(first["ETag"].strip('"').startswith(key[len(FRONT_PREFIX) :]) for key in fronts)
+        again = client.get(url, headers={"Accept-Encoding": encoding})
+        assert whole_response(again) == whole_response(first), url
+        # A conditional request and one with cookies go the whole way, to the same answer.
+        conditional = {"Accept-Encoding": encoding, "If-None-Match": first["ETag"]}
+        assert client.get(url, headers=conditional).status_code == 304
+        with_cookie = client.get(url, headers={"Accept-Encoding": encoding, "Cookie": "a=b"})
+        assert whole_response(with_cookie) == whole_response(first), url
+
+
+def test_requests_with_cookies_get_what_the_per_user_middleware_says(client, db, page_cache):
+    client.get("/meshes/linkerd/")
+    client.get("/meshes/linkerd/")
+    # A session cookie that names no session: the whole stack deletes it, and says so in Vary.
+    stale = client.get("/meshes/linkerd/", headers={"Cookie": "sessionid=gone"})
+    assert stale.cookies["sessionid"].value == ""
+    assert "Cookie" in stale["Vary"]
+    client.cookies.clear()
+    plain = client.get("/meshes/linkerd/")
+    assert "sessionid" not in plain.cookies
+    assert "Cookie" not in plain["Vary"]
+
+
+def test_a_front_copy_is_retired_with_the_data_version(client, db, page_cache):
+    from core.caching import bump_data_version
+
+    first = client.get("/meshes/linkerd/")
+    assert client.get("/meshes/linkerd/")["ETag"] == first["ETag"]
+    Mesh.objects.filter(slug="linkerd").update(summary="A new summary.")
+    bump_data_version()
+    after = client.get("/meshes/linkerd/")
+    assert after["ETag"] != first["ETag"]
+    assert b"A new summary." in after.content

@@ -77,11 +77,12 @@ def test_metrics_count_page_cache_hits_and_misses(client, db, metrics_on, settin
     caching.local_pages.size = 0
     before = client.get("/metrics").content.decode()
     client.get("/overview/")
-    client.get("/overview/")
+    client.get("/overview/")  # before the per-user middleware
+    client.get("/overview/", headers={"Cookie": "theme=dark"})  # after it
     caching.local_pages.pages.clear()
     client.get("/overview/")
     text = client.get("/metrics").content.decode()
-    for result in ("miss", "local", "shared"):
+    for result in ("miss", "front", "local", "shared"):
         assert sample(text, "portal_page_cache_lookups_total", result=result) == (
             sample(before, "portal_page_cache_lookups_total", result=result) + 1
         )

@@ -16,8 +16,7 @@ from django.http import QueryDict
 from django.test import Client, override_settings
 
 from comparison.filters import TableQuery
-from comparison.models import Feature
-from devtools.sample_data import generate
+from devtools.sample_data import fill_table, generate
 
 TABLE_MESHES, TABLE_FEATURES = 30, 100
 
@@ -46,10 +45,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command("loaddata", "meshes", verbosity=0)
                 self.measure(client, runs, "fixture", paths)
-                shown = len(TableQuery(QueryDict()).filter.qs)
-                generate(
-                    meshes=TABLE_MESHES - shown, features=TABLE_FEATURES - Feature.objects.count()
-                )
+                fill_table(TABLE_MESHES, TABLE_FEATURES)
                 self.measure(client, runs, f"table of {TABLE_MESHES} x {TABLE_FEATURES}", ["/"])
                 raise Rollback
         except Rollback:
