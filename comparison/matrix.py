@@ -79,7 +79,7 @@ def _words(language: str) -> dict[str, Any]:
     }
 
 
-def words() -> dict[str, str]:
+def words() -> dict[str, Any]:
     return _words(get_language() or "en")
 
 
@@ -157,10 +157,6 @@ class Row:
     values: list[CellValues]  # one per column, in column order
     grid: Grid
 
-    @property
-    def show_notes(self) -> bool:
-        return self.grid.show_notes
-
     @cached_property
     def cells(self) -> list[Cell]:
         """The row's cells as objects (exports and counts); the page itself renders `values`."""
@@ -215,7 +211,7 @@ class Row:
         # The rubric (what counts as yes) is on the feature page the name links to.
         parts.append("</th>")
         append = parts.append
-        levels: dict[str, str] = _words(get_language() or "en")["levels"]
+        levels: dict[str, str] = w["levels"]
         unreachable, show_notes = grid.unreachable, grid.show_notes
         yes_notes, yes = not grid.limit_notes_only, Level.YES
         source_word, note_open = w["source"], f'<p class="note"{w["note_lang"]}>'

@@ -196,6 +196,10 @@ PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
 # (0: on every request): an edit shows on the other app servers within that time, and a cached
 # page then costs no round trip to the shared cache at all.
 PAGE_CACHE_VERSION_SECONDS = env_float("PAGE_CACHE_VERSION_SECONDS", 1.0)
+if not 0 <= PAGE_CACHE_VERSION_SECONDS <= 60:  # also refuses nan
+    raise ImproperlyConfigured(
+        f"PAGE_CACHE_VERSION_SECONDS={PAGE_CACHE_VERSION_SECONDS} must be from 0 to 60 seconds."
+    )
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
 try:
     _PACKAGE_VERSION = metadata.version("service-mesh-portal")

@@ -5,13 +5,15 @@ import io
 import json
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 
+from comparison.filters import TableQuery
 from comparison.matrix import FACTS
-from comparison.models import Feature, Level, Mesh, Support
-from devtools.sample_data import generate
+from comparison.models import Category, Feature, Level, Mesh, Support
+from devtools.sample_data import fill_table, generate, remove_generated
 
 TABLE = reverse("comparison:matrix")
 API = reverse("comparison:api-meshes")
@@ -351,3 +353,13 @@ def test_constant_query_count(client, db, django_assert_max_num_queries, view, s
     with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_generated_rows_fill_the_table_and_leave_no_trace(db):
+    before = (Mesh.objects.count(), Feature.objects.count(), Support.objects.count())
+    fill_table(30, 100)
+    matrix = TableQuery(QueryDict()).matrix()
+    assert (len(matrix.meshes), matrix.row_count) == (30, 100)
+    remove_generated()
+    assert (Mesh.objects.count(), Feature.objects.count(), Support.objects.count()) == before
+    assert not Category.objects.filter(slug__startswith="gen-").exists()

@@ -259,3 +259,19 @@ def test_result_page_says_date_and_time_in_german(client, db, wizard):
     assert re.search(r"Answered on \w+\.? \d{1,2}, \d{4} at \d{2}:\d{2} UTC", html)
     html = client.get("/de" + stored.get_absolute_url()).content.decode()
     assert re.search(r"Beantwortet am \d{1,2}\. \w+ \d{4} um \d{2}:\d{2} UTC", html)
+
+
+def test_cell_notes_and_sources_are_escaped(client, db):
+    hostile_note = """<script>alert("x")</script> & 'quoted' <b>bold</b>"""
+    hostile_source = """https://example.org/a?b=1&c="2"'><script>"""
+    cell = Support.objects.filter(mesh__slug="linkerd", level=Level.PARTIAL)[0]
+    Support.objects.filter(pk=cell.pk).update(note=hostile_note, source=hostile_source)
+    for query in [{}, {"notes": "true"}]:
+        html = client.get(TABLE, query).content.decode()
+        assert "<script>" not in html.split("<body", 1)[1].replace('<script src="', "")
+        assert (
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27; "
+            "&lt;b&gt;bold&lt;/b&gt;"
+        ) in html
+        escaped_source = "https://example.org/a?b=1&amp;c=&quot;2&quot;&#x27;&gt;&lt;script&gt;"
+        assert f'href="{escaped_source}"' in html
