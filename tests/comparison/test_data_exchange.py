@@ -75,6 +75,17 @@ def test_problems_beyond_the_cap_are_counted_exactly(db):
     assert "… and 7 more problem(s) of the kind “unknown mesh”" in plan.omitted()
 
 
+def test_problems_up_to_the_cap_are_all_shown_and_none_said_to_be_left_out(db):
+    data = [
+        {"model": "comparison.support", "fields": {"mesh": ["m"], "feature": [f"f{i}"]}}
+        for i in range(PROBLEMS_PER_KIND)
+    ]
+    plan = validate(json.dumps(data))
+    assert plan.problem_counts["unknown mesh"] == PROBLEMS_PER_KIND
+    assert len([p for p in plan.problems if "unknown mesh" in p]) == PROBLEMS_PER_KIND
+    assert plan.omitted() == []
+
+
 def renamed_file(old: str, new: str) -> list[dict]:
     data = exported()
     for item in data:
@@ -96,6 +107,26 @@ def test_a_rename_by_import_counts_as_one_write_and_bumps_the_edit_version(db):
     renamed = Mesh.objects.get(pk=kuma.pk)
     assert renamed.slug == "kuma-mesh" and renamed.version == kuma.version + 1
     assert MeshAlias.objects.get(slug="kuma").mesh == renamed
+
+
+def test_two_renames_in_one_file_are_counted_each(db):
+    data = renamed_file("kuma", "kuma-mesh")
+    for item in data:
+        fields = item["fields"]
+        if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
+            fields["slug"] = "linkerd2"
+        if fields.get("mesh") == ["linkerd"]:
+            fields["mesh"] = ["linkerd2"]
+    data.append(
+        {"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["linkerd2"]}}
+    )
+    plan = validate(json.dumps(data))
+    assert plan.problems == []
+    # Two renames and two new alias rows.
+    assert data_exchange.apply(plan) == 4
+    assert set(
+        Mesh.objects.filter(slug__in=["kuma-mesh", "linkerd2"]).values_list("slug", flat=True)
+    ) == {"kuma-mesh", "linkerd2"}
 
 
 def test_no_rename_when_the_new_slug_is_already_taken(db):

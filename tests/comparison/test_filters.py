@@ -92,3 +92,10 @@ def _query(text: str):
     from django.http import QueryDict
 
     return QueryDict(text)
+
+
+def test_free_text_names_a_mesh_by_its_name_or_by_its_slug(client, db):
+    # "App Mesh" is only in the name ("aws-app-mesh"), "aks-istio" only in the slug.
+    assert slugs(client, "q=App+Mesh&status=all") == {"aws-app-mesh"}
+    assert slugs(client, "q=aks-istio&status=all") == {"aks-istio-addon"}
+    assert slugs(client, "q=add-on+for+AKS&status=all") == {"aks-istio-addon"}

@@ -119,6 +119,22 @@ def test_a_lost_data_version_is_replaced_not_left_missing(db):
     assert cache.get(DATA_VERSION_KEY) == made and never_expires(DATA_VERSION_KEY)
 
 
+def test_reading_a_stored_data_version_is_one_round_trip(db, monkeypatch):
+    # It is read on every page request (at most once per interval): one GET, nothing more.
+    from core import caching
+
+    cache.set(caching.DATA_VERSION_KEY, 41, timeout=None)
+    calls = []
+    real_call = caching.cache_call
+    monkeypatch.setattr(
+        caching,
+        "cache_call",
+        lambda method, *args, **kw: calls.append((method, *args)) or real_call(method, *args, **kw),
+    )
+    assert caching.data_version() == 41
+    assert calls == [("get", caching.DATA_VERSION_KEY)]
+
+
 def test_a_page_too_big_for_the_local_copies_leaves_the_others(settings):
     from core.caching import LocalPages, StoredPage
 
@@ -240,3 +256,43 @@ def test_a_front_copy_is_retired_with_the_data_version(client, db, page_cache):
     after = client.get("/meshes/linkerd/")
     assert after["ETag"] != first["ETag"]
     assert b"A new summary." in after.content
+
+
+def test_a_view_decorated_with_the_page_cache_is_tagged_stored_and_revalidated(rf, db, page_cache):
+    # The portal's views are decorated when they are imported; this one is decorated here, so the
+    # decorator itself runs inside the test.
+    from django.http import HttpResponse
+
+    from core.caching import cached_public_page
+
+    rendered = []
+
+    def page(request):
+        rendered.append(request.get_full_path())
+        return HttpResponse("<p>a page long enough to be worth compressing</p>" * 20)
+
+    def missing(request):
+        return HttpResponse("gone", status=404)
+
+    view = cached_public_page(page)
+    assert view.__wrapped__ is page and view.__name__ == "page"
+    first = view(rf.get("/some/?a=1"))
+    assert first.status_code == 200 and first.has_header("ETag")
+    assert first["Cache-Control"] == "public, no-cache"
+    assert set(first["Vary"].split(", ")) == {
+        "HX-Request",
+        "HX-History-Restore-Request",
+        "Accept-Encoding",
+    }
+    revalidated = view(rf.get("/some/?a=1", headers={"If-None-Match": first["ETag"]}))
+    assert revalidated.status_code == 304 and revalidated["ETag"] == first["ETag"]
+    again = view(rf.get("/some/?a=1"))
+    assert (again.content, again["ETag"]) == (first.content, first["ETag"])
+    brotli = view(rf.get("/some/?a=1", headers={"Accept-Encoding": "br"}))
+    assert brotli["Content-Encoding"] == "br" and brotli["ETag"] == first["ETag"][:-1] + '-br"'
+    assert rendered == ["/some/?a=1"]  # rendered once, then answered from the store
+    assert view(rf.get("/some/?a=2"))["ETag"] != first["ETag"]
+
+    gone = cached_public_page(missing)(rf.get("/gone/"))
+    assert gone.status_code == 404
+    assert not gone.has_header("ETag") and not gone.has_header("Cache-Control")

@@ -1,5 +1,6 @@
 """The questionnaire's decision logic, on small hand-made meshes: no database, no requests."""
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -8,6 +9,7 @@ from questionnaire.decision import (
     GATE_FEATURES,
     NO,
     PARTIAL,
+    SMI_ARCHIVED_NOTICE,
     UNKNOWN,
     YES,
     Answers,
@@ -148,6 +150,13 @@ def test_each_away_answer_alone_means_consider_with_its_reason(key):
     assert words in reason.message
     assert reason.answer
     assert reason.alternative
+
+
+def test_few_services_alternative_fits_the_platform():
+    on_kubernetes = run([], service_count="few").verdict.reasons[0].alternative
+    assert "from libraries or from Kubernetes itself" in on_kubernetes
+    elsewhere = run([], service_count="few", uses_kubernetes=False).verdict.reasons[0]
+    assert "from libraries and your platform's load balancer" in elsewhere.alternative
 
 
 def test_no_kubernetes_reason_says_kubernetes_features_are_missing_too():
@@ -357,6 +366,7 @@ def test_open_source_only_excludes_licences_that_are_not_osi_approved():
     meshes = [
         mesh("busl", osi_open_source=False, licence="BUSL-1.1"),
         mesh("unknown", osi_open_source=None),
+        mesh("unnamed", osi_open_source=False),  # known not to be open source, licence unnamed
         mesh("apache", osi_open_source=True, licence="Apache-2.0"),
     ]
     result = run(meshes, open_source_only=True)
@@ -364,8 +374,9 @@ def test_open_source_only_excludes_licences_that_are_not_osi_approved():
     assert reasons_of(result) == {
         "busl": "Licence BUSL-1.1 is not OSI open source, and you want open source only.",
         "unknown": "Licence unknown (no source found), and you want open source only.",
+        "unnamed": "Licence unknown is not OSI open source, and you want open source only.",
     }
-    assert slugs(run(meshes)) == ["apache", "busl", "unknown"]
+    assert slugs(run(meshes)) == ["apache", "busl", "unknown", "unnamed"]
 
 
 def test_cncf_graduated_only():
@@ -392,6 +403,118 @@ def test_support_required_welcome_or_not_wanted():
     (unknown_part,) = not_wanted.shortlist[2].parts
     assert unknown_part.level == UNKNOWN
     assert unknown_part.reason.startswith("Unknown whether stable releases are free")
+
+
+FACT_SOURCES = {
+    fact: f"https://example.org/{fact}"
+    for fact in (
+        "proxy_family",
+        "commercial_support",
+        "stable_releases_free",
+        "traffic_split",
+        "clouds",
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("facts", "answered", "expected"),
+    [
+        (
+            {"proxy_family": "envoy", "builds_on": "istio"},
+            {"experience": frozenset({"envoy"})},
+            (2, "", "proxy_family"),
+        ),
+        ({"proxy_family": ""}, {"experience": frozenset({"envoy"})}, (0, UNKNOWN, "proxy_family")),
+        ({"commercial_support": "Vendor"}, {"support": "welcome"}, (1, "", "commercial_support")),
+        (
+            {"stable_releases_free": None},
+            {"support": "not_wanted"},
+            (-2, UNKNOWN, "stable_releases_free"),
+        ),
+        (
+            {"stable_releases_free": False},
+            {"support": "not_wanted"},
+            (-2, NO, "stable_releases_free"),
+        ),
+        ({"clouds": frozenset({"aws"})}, {"cloud": "aws"}, (3, "", "clouds")),
+        ({"bound_to_cloud": "aws"}, {"cloud": "multi"}, (-4, "", "clouds")),
+    ],
+)
+def test_each_fact_scored_carries_its_points_level_and_source(facts, answered, expected):
+    ranked = run([mesh("a", fact_sources=FACT_SOURCES, **facts)], **answered).shortlist[0]
+    (part,) = ranked.parts
+    points, level, fact = expected
+    assert (part.points, part.level, part.source) == (points, level, FACT_SOURCES[fact])
+    assert part.feature == ""
+    assert ranked.score == points
+
+
+def test_score_lines_without_a_recorded_source_cite_nothing():
+    m = mesh("a", clouds=frozenset({"aws"}), support={"tracing": YES, "mtls-http": PARTIAL})
+    ranked = run([m], cloud="aws", nice=frozenset({"tracing", "mtls-http"})).shortlist[0]
+    assert [(p.feature, p.level, p.source) for p in ranked.parts] == [
+        ("tracing", YES, ""),
+        ("mtls-http", PARTIAL, ""),
+        ("", "", ""),
+    ]
+
+
+def test_each_feature_score_line_names_its_feature_and_points():
+    m = mesh(
+        "a",
+        support={
+            "tracing": UNKNOWN,
+            "smi-traffic-split": YES,
+            "gateway-api-mesh": YES,
+        },
+    )
+    nice = run([m], nice=frozenset({"tracing"})).shortlist[0]
+    assert [(p.points, p.feature, p.level) for p in nice.parts] == [(0, "tracing", UNKNOWN)]
+    smi = run([m], standards="smi").shortlist[0]
+    assert [(p.points, p.feature) for p in smi.parts] == [(1, "smi-traffic-split")]
+    gateway = run([m], standards="gateway_api").shortlist[0]
+    assert [(p.points, p.feature) for p in gateway.parts] == [(2, "gateway-api-mesh")]
+    partial = replace(m, support={"gateway-api-mesh": PARTIAL})
+    gateway = run([partial], standards="gateway_api").shortlist[0]
+    assert [(p.points, p.feature, p.level) for p in gateway.parts] == [
+        (1, "gateway-api-mesh", PARTIAL)
+    ]
+
+
+def test_the_note_on_other_orchestrators_is_a_caveat_only_for_teams_using_them():
+    m = mesh("a", orchestrators=frozenset({"nomad"}), orchestrators_note="Nomad via the agent")
+    outside = run([m], outside_kubernetes=frozenset({"nomad"})).shortlist[0]
+    assert outside.caveats == ("Outside Kubernetes: Nomad via the agent",)
+    assert run([m]).shortlist[0].caveats == ()
+    plain_mesh = replace(m, orchestrators_note="")
+    assert run([plain_mesh], outside_kubernetes=frozenset({"nomad"})).shortlist[0].caveats == ()
+
+
+def test_features_not_in_the_table_come_last_in_name_order():
+    m = mesh("a", support={"tracing": YES, "zz-new": YES, "aa-new": YES, "mtls-http": YES})
+    ranked = run([m], nice=frozenset({"zz-new", "tracing", "aa-new", "mtls-http"})).shortlist[0]
+    assert [p.feature for p in ranked.parts] == ["tracing", "mtls-http", "aa-new", "zz-new"]
+
+
+def test_complexity_lines_cite_the_traffic_split_example():
+    meshes = line_meshes(u={"config_lines": None, "fact_sources": FACT_SOURCES})
+    verbose = next(m for m in meshes if m.slug == "a")
+    meshes = [replace(verbose, fact_sources=FACT_SOURCES) if m is verbose else m for m in meshes]
+    result = run(meshes, complexity_tolerance="low")
+    by_slug = {r.mesh.slug: r for r in result.shortlist}
+    (unknown,) = by_slug["u"].parts
+    assert (unknown.points, unknown.level, unknown.source) == (
+        -2,
+        UNKNOWN,
+        "https://example.org/traffic_split",
+    )
+    (counted,) = by_slug["a"].parts
+    assert (counted.points, counted.level, counted.source) == (
+        -2,
+        "",
+        "https://example.org/traffic_split",
+    )
 
 
 def test_maturity_minimum():
@@ -476,6 +599,26 @@ def test_impossible_must_haves_name_the_one_excluding_most():
     assert result.shortlist == ()
     assert result.relax == Relaxation(
         feature="fault-injection", feature_name="Fault injection", excluded_count=2
+    )
+
+
+def test_relax_counts_partial_support_as_met_when_partial_is_allowed():
+    # With partial allowed, "b"'s partial mTLS meets it: only fault injection blocks two meshes.
+    meshes = [
+        mesh("a", support={"mtls-http": YES, "fault-injection": NO, "tracing": YES}),
+        mesh("b", support={"mtls-http": PARTIAL, "fault-injection": NO, "tracing": YES}),
+        mesh("c", support={"mtls-http": PARTIAL, "fault-injection": YES, "tracing": NO}),
+    ]
+    must = frozenset({"mtls-http", "fault-injection", "tracing"})
+    result = run(meshes, must=must, allow_partial=True)
+    assert result.shortlist == ()
+    assert result.relax == Relaxation(
+        feature="fault-injection", feature_name="Fault injection", excluded_count=2
+    )
+    # Strict, the two partial mTLS meshes count against it and tie; mTLS comes first.
+    strict = run(meshes, must=must)
+    assert strict.relax == Relaxation(
+        feature="mtls-http", feature_name="mTLS for HTTP", excluded_count=2
     )
 
 
@@ -694,6 +837,11 @@ def test_complexity_bands_are_the_thirds_of_the_active_meshes_counts():
         "high",
     ]
     assert complexity_cuts([mesh("a", config_lines=None)]) is None
+    # Four counts: the thirds (rounded up) hold two each.
+    four = complexity_cuts(
+        [mesh(s, config_lines=n) for s, n in zip("abcd", (10, 20, 30, 40), strict=True)]
+    )
+    assert (four.low_max, four.high_min, four.counted) == (20, 30, 4)
     # Even all-equal counts give a usable "low" band.
     same = complexity_cuts([mesh(s, config_lines=20) for s in "abc"])
     assert (same.low_max, same.high_min) == (20, 21)
@@ -831,6 +979,59 @@ def test_alternatives_follow_the_answers():
         assert alternative.title and alternative.text
 
 
+K8S = ["cert-manager", "network-policies"]
+LIBRARIES = ["resilience4j", "dotnet-resilience", "grpc-retry", "opentelemetry"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, K8S),
+        # Either few services or little tech diversity makes a library enough, with tracing.
+        ({"tech_diversity": "low"}, LIBRARIES + K8S),
+        ({"service_count": "few"}, LIBRARIES + K8S),
+        # Tracing alone (needed or a must-have) points to instrumenting the services.
+        ({"needed": frozenset({"tracing"})}, ["opentelemetry", *K8S]),
+        ({"must": frozenset({"tracing"})}, ["opentelemetry", *K8S]),
+        ({"mostly_synchronous": False}, ["kafka-security", "nats-security", *K8S]),
+        # Off Kubernetes on AWS, or on ECS anywhere, AWS's own service networking fits.
+        ({"uses_kubernetes": False, "cloud": "aws"}, ["ecs-service-connect", "vpc-lattice"]),
+        (
+            {"uses_kubernetes": False, "outside_kubernetes": frozenset({"ecs"})},
+            ["ecs-service-connect", "vpc-lattice"],
+        ),
+        ({"uses_kubernetes": False, "cloud": "gcp"}, []),
+        ({"uses_kubernetes": True, "cloud": "aws"}, K8S),
+        ({"change_frequency": "rarely"}, [*K8S, "static-proxy"]),
+        # Each answer adds to what the earlier ones brought.
+        (
+            {"service_count": "few", "mostly_synchronous": False, "uses_kubernetes": False},
+            [*LIBRARIES, "kafka-security", "nats-security"],
+        ),
+        (
+            {"service_count": "few", "uses_kubernetes": False, "cloud": "aws"},
+            [*LIBRARIES, "ecs-service-connect", "vpc-lattice"],
+        ),
+    ],
+)
+def test_each_answer_brings_its_own_alternatives(overrides, expected):
+    from questionnaire.decision import _alternatives
+
+    assert [a.key for a in _alternatives(answers(**overrides))] == expected
+
+
+def test_alternatives_carry_their_own_title_text_and_address():
+    from questionnaire.decision import ALTERNATIVES
+
+    result = run([], service_count="few", tech_diversity="low", mostly_synchronous=False)
+    for alternative in result.verdict.alternatives:
+        title, text, url = ALTERNATIVES[alternative.key]
+        assert (alternative.title, alternative.text, alternative.url) == (title, str(text), url)
+    first = result.verdict.alternatives[0]
+    assert (first.key, first.title) == ("resilience4j", "Resilience4j")
+    assert first.url == "https://resilience4j.readme.io/docs/getting-started"
+
+
 # --- fits, lacks, caveats ------------------------------------------------------------------
 
 
@@ -918,7 +1119,7 @@ def test_gate_must_haves_maps_gate_choices_to_feature_slugs():
     ],
 )
 def test_invalid_answers_raise_value_error_naming_the_field(field, value):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=rf"^{field} (must|may|has) "):
         answers(**{field: value})
 
 
@@ -932,29 +1133,105 @@ def test_invalid_choice_message_lists_allowed_values():
     [
         ("maturity", "mature"),
         ("data_plane", "ambient"),
+        ("proxy_family", "haproxy"),
+        ("builds_on", "nginx"),
+        ("bound_to_cloud", "ibm"),
+        ("cncf_status", "famous"),
+        ("runs_without_kubernetes", "yes"),
+        ("kubernetes_vm_workloads", 1),
+        ("osi_open_source", "no"),
+        ("stable_releases_free", 0),
         ("clouds", frozenset({"ibm"})),
+        ("clouds", "aws"),
+        ("orchestrators", frozenset({"mainframe"})),
+        ("orchestrators", frozenset({""})),
         ("config_lines", -1),
+        ("config_lines", True),
+        ("config_lines", 2.5),
         ("support", {"tracing": "maybe"}),
     ],
 )
 def test_invalid_mesh_facts_raise_value_error(field, value):
-    with pytest.raises(ValueError, match=field):
+    name = "support levels" if field == "support" else field
+    with pytest.raises(ValueError, match=rf"^Mesh 'a':? {name} (must|may|has) "):
         mesh("a", **{field: value})
 
 
+def test_invalid_mesh_fact_message_lists_the_allowed_values():
+    with pytest.raises(ValueError) as error:
+        mesh("a", data_plane="ambient")
+    assert str(error.value) == (
+        "Mesh 'a': data_plane must be one of 'sidecar', 'per_node', 'sidecarless', 'mixed'; "
+        "got 'ambient'."
+    )
+
+
+def test_invalid_support_level_message_names_the_cells():
+    with pytest.raises(ValueError) as error:
+        mesh("a", support={"tracing": "maybe", "mtls-http": YES, "grpc": "sure"})
+    assert str(error.value) == (
+        "Mesh 'a': support levels must be one of 'yes', 'partial', 'no', 'unknown'; "
+        "got grpc='sure', tracing='maybe'."
+    )
+
+
+def test_mesh_facts_freeze_their_lists_and_take_zero_lines():
+    m = mesh("a", clouds=["aws"], orchestrators=["ecs", "nomad"], config_lines=0)
+    assert m.clouds == frozenset({"aws"}) and isinstance(m.clouds, frozenset)
+    assert m.orchestrators == frozenset({"ecs", "nomad"}) and isinstance(m.orchestrators, frozenset)
+    assert m.config_lines == 0
+
+
+def test_unknown_facts_are_accepted_as_empty():
+    m = mesh("a", proxy_family="", builds_on="", bound_to_cloud="", runs_without_kubernetes=None)
+    assert (m.proxy_family, m.builds_on, m.bound_to_cloud) == ("", "", "")
+
+
+def test_a_mesh_needs_a_slug():
+    with pytest.raises(ValueError, match=r"^A mesh needs a slug\.$"):
+        mesh("")
+
+
 def test_duplicate_meshes_raise_value_error():
-    with pytest.raises(ValueError, match="duplicated: a"):
-        run([mesh("a"), mesh("a")])
+    with pytest.raises(ValueError, match=r"^Each mesh may appear once; duplicated: a, b\.$"):
+        run([mesh("a"), mesh("b"), mesh("c"), mesh("b"), mesh("a")])
+
+
+def test_answers_of_another_type_raise_value_error():
+    with pytest.raises(ValueError, match=r"^answers must be an Answers instance; got dict\.$"):
+        decide({"service_count": "many"}, [], FEATURES)  # type: ignore[arg-type]
+
+
+def test_the_result_carries_the_complexity_bands_and_the_notices():
+    meshes = line_meshes()
+    result = run(meshes, standards="smi")
+    assert result.complexity_cuts == complexity_cuts(meshes)
+    assert result.notices == (str(SMI_ARCHIVED_NOTICE),)
+    for standards in ("none", "gateway_api"):
+        assert run(meshes, standards=standards).notices == ()
+
+
+def test_nothing_to_relax_while_the_shortlist_has_a_mesh():
+    meshes = [mesh("a", support={"tracing": YES}), mesh("b", support={"tracing": NO})]
+    result = run(meshes, must=frozenset({"tracing"}))
+    assert slugs(result) == ["a"] and reasons_of(result).keys() == {"b"}
+    assert result.relax is None
 
 
 def test_mesh_facts_copy_support_so_later_edits_do_not_leak_in():
     support = {"tracing": YES}
-    m = mesh("a", support=support)
+    feature_sources = {"tracing": "https://example.org/t"}
+    fact_sources = {"clouds": "https://example.org/c"}
+    m = mesh("a", support=support, feature_sources=feature_sources, fact_sources=fact_sources)
     support["tracing"] = NO
+    feature_sources["tracing"] = fact_sources["clouds"] = "https://elsewhere.example/"
     assert m.level("tracing") == YES
     assert m.level("mtls-http") == UNKNOWN
-    with pytest.raises(TypeError):
-        m.support["tracing"] = NO  # type: ignore[index]
+    assert dict(m.feature_sources) == {"tracing": "https://example.org/t"}
+    assert dict(m.fact_sources) == {"clouds": "https://example.org/c"}
+    for mapping in (m.support, m.feature_sources, m.fact_sources):
+        with pytest.raises(TypeError):
+            mapping["tracing"] = NO  # type: ignore[index]
 
 
 def test_answers_accept_plain_sets_and_freeze_them():
@@ -963,3 +1240,161 @@ def test_answers_accept_plain_sets_and_freeze_them():
     assert a.experience == frozenset({"envoy"})
     assert a.outside_kubernetes == frozenset({"ecs"})
     assert replace(a, nice={"mtls-http"}).nice == frozenset({"mtls-http"})
+
+
+# --- every text in German ------------------------------------------------------------------
+
+
+def texts(result) -> list[str]:
+    """Every sentence a result shows a reader (not names, slugs or addresses)."""
+    verdict = result.verdict
+    found = [verdict.headline, *verdict.in_favour, *result.notices]
+    for reason in verdict.reasons:
+        found += [reason.question, reason.answer, reason.message, reason.alternative]
+    found += [alternative.text for alternative in verdict.alternatives]
+    for ranked in result.shortlist:
+        found += [part.reason for part in ranked.reasons]
+        found += [*ranked.fits, *ranked.lacks, *ranked.caveats]
+    found += [excluded.reason for excluded in result.excluded]
+    return found
+
+
+SCENARIOS = [
+    # Every answer pointing away, and the alternatives they bring.
+    (
+        [],
+        {
+            "service_count": "few",
+            "tech_diversity": "low",
+            "mostly_synchronous": False,
+            "change_frequency": "rarely",
+        },
+    ),
+    (
+        [],
+        {
+            "uses_kubernetes": False,
+            "cloud": "aws",
+            "service_count": "few",
+            "needed": frozenset({"tracing"}),
+        },
+    ),
+    # Scores, fits, lacks and caveats of every kind.
+    (
+        [
+            mesh(
+                "a",
+                maturity="leading",
+                clouds=frozenset({"gcp"}),
+                commercial_support="Vendor",
+                proxy_family="envoy",
+                builds_on="istio",
+                config_lines=None,
+                support={"tracing": YES, "mtls-http": PARTIAL, "smi-traffic-split": YES},
+            ),
+            mesh(
+                "b",
+                maturity="followers",
+                config_lines=40,
+                proxy_family="",
+                support={"tracing": YES},
+            ),
+            mesh(
+                "c",
+                config_lines=10,
+                stable_releases_free=False,
+                data_plane="sidecarless",
+                support={"tracing": YES},
+            ),
+            mesh("m", config_lines=20, support={"tracing": YES}),
+        ],
+        {
+            "cloud": "gcp",
+            "support": "welcome",
+            "experience": frozenset({"envoy"}),
+            "must": frozenset({"tracing"}),
+            "nice": frozenset({"mtls-http", "mtls-tcp", "fault-injection"}),
+            "allow_partial": True,
+            "standards": "smi",
+            "complexity_tolerance": "low",
+            "latency_sensitive": True,
+            "needed": frozenset({"mtls", "tracing", "routing", "rollouts"}),
+        },
+    ),
+    (
+        [mesh("d", stable_releases_free=False), mesh("e"), mesh("f", bound_to_cloud="aws")],
+        {"support": "not_wanted", "cloud": "multi", "standards": "gateway_api"},
+    ),
+    # Exclusions of every kind.
+    (
+        [
+            mesh("g", maturity="discontinued", discontinued=True, status_label="Archived 2023"),
+            mesh("h", maturity="leading", support={"tracing": NO}),
+            mesh("i", maturity="leading"),
+            mesh("j", maturity="leading", cncf_status="sandbox", support={"tracing": YES}),
+            mesh("n"),
+        ],
+        {"must": frozenset({"tracing"}), "min_maturity": "followers", "cncf_graduated_only": True},
+    ),
+    ([mesh("k")], {"uses_kubernetes": False, "outside_kubernetes": frozenset({"ecs"})}),
+    ([mesh("l")], {"support": "required"}),
+    # Workloads outside Kubernetes, and no Kubernetes at all.
+    (
+        [
+            mesh("o", orchestrators=frozenset({"nomad", "ecs"}), orchestrators_note="via agents"),
+            mesh("p", orchestrators=frozenset({"ecs"})),
+            mesh("q"),
+        ],
+        {"outside_kubernetes": frozenset({"nomad", "ecs"})},
+    ),
+    (
+        [mesh("r", runs_without_kubernetes=None), mesh("s", runs_without_kubernetes=True)],
+        {"uses_kubernetes": False},
+    ),
+    (
+        [
+            mesh("t", osi_open_source=False),
+            mesh("u", osi_open_source=True, requires_openshift=True),
+            mesh("v", osi_open_source=True, bound_to_cloud="azure"),
+        ],
+        {"open_source_only": True, "cloud": "aws"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("meshes", "overrides"), SCENARIOS)
+def test_every_text_of_a_result_is_in_german_too(meshes, overrides):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = texts(run(meshes, **overrides))
+    with translation.override("de"):
+        german = texts(run(meshes, **overrides))
+    assert len(german) == len(english) and english
+    untranslated = [text for text, same in zip(english, german, strict=True) if text == same]
+    assert untranslated == []
+
+
+def test_every_message_the_decision_logic_looks_up_has_a_german_translation(monkeypatch):
+    # Sentences with names or numbers filled in differ from the English ones even when the
+    # sentence itself is untranslated; so watch the lookups themselves.
+    from django.utils import translation
+
+    from questionnaire import decision
+
+    looked_up, missing = [], []
+
+    def german(message: str) -> str:
+        translated = translation.gettext(message)
+        looked_up.append(message)
+        # A pattern of placeholders alone ("%(feature)s (%(kind)s): %(level)s") has no words.
+        if translated == message and re.search(r"[a-z]{2}", re.sub(r"%\(\w+\)\w", "", message)):
+            missing.append(message)
+        return translated
+
+    monkeypatch.setattr(decision, "_", german)
+    with translation.override("de"):
+        for meshes, overrides in SCENARIOS:
+            run(meshes, **overrides)
+    assert len(set(looked_up)) > 40
+    assert missing == []
