@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from comparison import data_exchange
 from comparison.data_exchange import PROBLEMS_PER_KIND, export_data, validate
 from comparison.models import Feature, Mesh, MeshAlias, Support
@@ -149,3 +151,136 @@ def test_no_rename_when_the_new_slug_is_already_taken(db):
     data_exchange.apply(plan)
     assert not Mesh.objects.filter(pk=linkerd.pk).exists()
     assert Mesh.objects.get(slug="linkerd-oss").pk == copy.pk
+
+
+def test_an_edit_version_in_the_file_is_neither_a_change_nor_imported(db):
+    # The edit version guards editors' open forms; a file cannot set it.
+    kuma = Mesh.objects.get(slug="kuma")
+    data = exported()
+    for item in data:
+        if item["model"] == "comparison.mesh" and item["fields"]["slug"] == "kuma":
+            item["fields"]["version"] = kuma.version + 40
+    plan = validate(json.dumps(data))
+    assert plan.problems == []
+    assert data_exchange.diff(plan) == []
+    assert data_exchange.apply(plan) == 0
+    assert Mesh.objects.get(slug="kuma").version == kuma.version
+
+
+def test_nul_bytes_are_found_inside_lists_and_objects_too(db):
+    # PostgreSQL cannot store NUL in text; a file may hide one anywhere in a value.
+    data = exported()
+    alias = {"model": "comparison.meshalias", "fields": {"slug": "old-kuma", "mesh": ["kuma\x00"]}}
+    first, second = [item for item in data if item["model"] == "comparison.mesh"][:2]
+    first["fields"]["summary"] = {"text": ["fine", "not\x00fine"]}
+    second["fields"]["summary"] = {"key\x00": "fine"}
+    plan = validate(json.dumps([*data, alias]))
+    nul = [problem for problem in plan.problems if "NUL byte" in problem]
+    assert nul == [
+        f"{where(data, first)}: summary: contains a NUL byte",
+        f"{where(data, second)}: summary: contains a NUL byte",
+        f"item {len(data)} (comparison.meshalias old-kuma): mesh: contains a NUL byte",
+    ]
+    assert plan.problem_counts["NUL byte"] == 3
+
+
+def where(data: list[dict], item: dict) -> str:
+    return f"item {data.index(item)} ({item['model']} {item['fields']['slug']})"
+
+
+def test_a_row_id_in_the_file_is_an_unknown_field(db):
+    # Rows are named by their slugs; a database id from elsewhere must not be taken for one.
+    data = exported()
+    mesh = next(item for item in data if item["model"] == "comparison.mesh")
+    mesh["fields"]["id"] = 5
+    assert validate(json.dumps(data)).problems == [f"{where(data, mesh)}: unknown field “id”"]
+
+
+def test_unknown_fields_are_counted_under_their_own_kind(db):
+    data = exported()
+    mesh = next(item for item in data if item["model"] == "comparison.mesh")
+    mesh["fields"].update({f"extra{i:02}": i for i in range(PROBLEMS_PER_KIND + 3)})
+    plan = validate(json.dumps(data))
+    assert plan.problem_counts == {"unknown field": PROBLEMS_PER_KIND + 3}
+    assert plan.problems[0] == f"{where(data, mesh)}: unknown field “extra00”"
+    assert plan.omitted() == ["… and 3 more problem(s) of the kind “unknown field”"]
+
+
+def test_every_kind_of_problem_is_named_with_its_place_and_counted_under_its_kind(db):
+    data = exported()
+    first = {item["model"]: item for item in reversed(data)}
+
+    def like(model: str, **fields) -> dict:
+        item = json.loads(json.dumps(first[model]))
+        item["fields"].update(fields)
+        return item
+
+    items = [
+        "not an object",
+        {"model": "comparison.nope", "fields": {}},
+        {"model": "comparison.category", "fields": {}},
+        like("comparison.category", slug="a\x00"),
+        like("comparison.category", slug="cat", name="Cat A"),
+        like("comparison.category", slug="cat", name="Cat B"),
+        like("comparison.feature", slug="feat", category=["nocat"]),
+        like("comparison.mesh", slug="m1", name="Linkerd"),
+        like("comparison.mesh", slug="m2", name="Same"),
+        like("comparison.mesh", slug="m3", name="Same", maturity="ancient"),
+        {
+            "model": "comparison.support",
+            "fields": {"mesh": ["ghost"], "feature": ["nofeat"], "level": "yes"},
+        },
+        {"model": "comparison.meshalias", "fields": {"slug": "m1", "mesh": ["m2"]}},
+        like("comparison.overheadfigure", mesh=["ghost"], slug="x"),
+    ]
+    plan = validate(json.dumps(items))
+    assert plan.problems == [
+        "item 0: must be an object with “model” and “fields”",
+        "item 1: unknown model “comparison.nope”",
+        "item 2 (comparison.category): missing its slug (or mesh and feature)",
+        "item 3 (comparison.category a\x00): its key contains a NUL byte",
+        "item 5 (comparison.category cat): duplicate of an earlier comparison.category with the "
+        "same key",
+        "item 9 (comparison.mesh m3): maturity: Value 'ancient' is not a valid choice.",
+        "item 10 (comparison.support ghost/nofeat): A yes, partial or no needs the source it was "
+        "read in.",
+        "item 6 (comparison.feature feat): unknown category ['nocat']",
+        "item 10 (comparison.support ghost/nofeat): unknown mesh “ghost”",
+        "item 10 (comparison.support ghost/nofeat): unknown feature “nofeat”",
+        "item 12 (comparison.overheadfigure ghost/x): unknown mesh ['ghost']",
+        "item 11 (comparison.meshalias m1): “m1” is also a mesh's slug",
+        "item 9 (comparison.mesh m3): name “Same” is also that of comparison.mesh m2",
+        "item 7 (comparison.mesh m1): name “Linkerd” belongs to comparison.mesh “linkerd” in the "
+        "database; to rename a slug, change it in the admin (or export, edit and import), not by "
+        "adding a new row",
+    ]
+    assert plan.problem_counts == {
+        "item": 1,
+        "model": 1,
+        "key": 1,
+        "NUL byte": 1,
+        "duplicate": 1,
+        "comparison.mesh.maturity": 1,
+        "comparison.support.__all__": 1,
+        "unknown category": 1,
+        "unknown mesh": 2,
+        "unknown feature": 1,
+        "alias is a mesh": 1,
+        "duplicate name": 1,
+        "name held by another row": 1,
+    }
+    assert plan.problem_total == 14 and plan.filled == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[\n  {"model": "comparison.mesh",\n', "line 3 column 1: not valid JSON: Expecting"),
+        ('{"model": "comparison.mesh"}', "the file must hold a JSON list of objects"),
+        ("[" * 100_000 + "]" * 100_000, "the JSON is nested too deeply"),
+    ],
+)
+def test_a_file_that_is_no_list_of_rows_is_one_problem_of_the_kind_json(text, problem):
+    plan = validate(text)
+    assert len(plan.problems) == 1 and plan.problems[0].startswith(problem)
+    assert plan.problem_counts == {"JSON": 1}

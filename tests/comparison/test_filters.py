@@ -99,3 +99,34 @@ def test_free_text_names_a_mesh_by_its_name_or_by_its_slug(client, db):
     assert slugs(client, "q=App+Mesh&status=all") == {"aws-app-mesh"}
     assert slugs(client, "q=aks-istio&status=all") == {"aks-istio-addon"}
     assert slugs(client, "q=add-on+for+AKS&status=all") == {"aks-istio-addon"}
+
+
+def test_a_must_have_filter_counts_partial_support_only_when_asked(db):
+    from comparison.filters import MeshFilter
+    from comparison.models import Support
+
+    partial = Support.objects.filter(level="partial").select_related("feature", "mesh").first()
+    feature, mesh = partial.feature.slug, partial.mesh.slug
+    strict = MeshFilter(_query(f"must={feature}&status=all"), queryset=Mesh.objects.all())
+    assert mesh not in {m.slug for m in strict.qs}
+    lenient = MeshFilter(
+        _query(f"must={feature}&status=all"), queryset=Mesh.objects.all(), partial_ok=True
+    )
+    assert mesh in {m.slug for m in lenient.qs}
+
+
+def test_an_unreadable_yes_no_value_is_named_in_the_error():
+    form = DisplayOptionsForm({"partial": "maybe"})
+    assert form.errors["partial"] == ["“maybe” is not a yes/no value: use true or false."]
+
+
+def test_invalid_display_options_leave_every_option_at_its_default(db):
+    query = TableQuery(_query("partial=maybe&diff=true&notes=true&density=comfortable"))
+    assert query.errors.keys() == {"partial"}
+    assert (query.partial_ok, query.diff, query.show_notes, query.comfortable) == (
+        False,
+        False,
+        False,
+        False,
+    )
+    assert not query.is_filtered

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from questionnaire.decision import (
+    EXPERIENCES,
     GATE_FEATURES,
     NO,
     PARTIAL,
@@ -1121,6 +1122,36 @@ def test_gate_must_haves_maps_gate_choices_to_feature_slugs():
 def test_invalid_answers_raise_value_error_naming_the_field(field, value):
     with pytest.raises(ValueError, match=rf"^{field} (must|may|has) "):
         answers(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"tracing", ""}, "must may hold only non-empty strings; got ''."),
+        ({"tracing", 3, None}, "must may hold only non-empty strings; got 3, None."),
+        ("tracing", "must must be a collection of strings, not the string 'tracing'."),
+    ],
+)
+def test_feature_sets_hold_only_non_empty_strings(value, message):
+    with pytest.raises(ValueError) as error:
+        answers(must=value)
+    assert str(error.value) == message
+
+
+def test_unknown_choices_are_listed_with_the_allowed_ones():
+    with pytest.raises(ValueError) as error:
+        answers(experience={"zeta", "kong", "envoy"})
+    allowed = ", ".join(repr(key) for key in EXPERIENCES)
+    assert (
+        str(error.value) == f"experience has unknown choice(s) 'kong', 'zeta'; allowed: {allowed}."
+    )
+
+
+def test_gate_must_haves_name_the_needed_field_in_errors():
+    with pytest.raises(ValueError, match=r"^needed has unknown choice\(s\) 'speed'; "):
+        gate_must_haves({"speed", "mtls"})
+    with pytest.raises(ValueError, match=r"^needed must be a collection of strings"):
+        gate_must_haves("mtls")
 
 
 def test_invalid_choice_message_lists_allowed_values():
