@@ -134,16 +134,13 @@ def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) ->
         if _has_nul(fields[name]):
             plan.problem("NUL byte", f"{where}: {name}: contains a NUL byte")
             return
-    values = {k: v for k, v in fields.items() if k in known and k not in {"mesh", "feature"}}
-    values.pop("category", None)
+    # Relations are named by slugs here and checked across the whole file below; the model's
+    # constructor takes any other value as it is and leaves judging it to full_clean().
+    relations = {"mesh", "feature", "category"}
+    instance = model(**{k: v for k, v in fields.items() if k in known and k not in relations})
     try:
-        instance = model(**values)
-    except (TypeError, ValueError) as error:
-        plan.problem(f"{label} values", f"{where}: {error}")
-        return
-    try:
-        # Relations and uniqueness are checked across the whole file below.
-        instance.full_clean(exclude=["mesh", "feature", "category"], validate_unique=False)
+        # Uniqueness too is checked across the whole file (and the database) below.
+        instance.full_clean(exclude=relations, validate_unique=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             field_name = "" if name == NON_FIELD_ERRORS else f"{name}: "

@@ -284,3 +284,39 @@ def test_a_file_that_is_no_list_of_rows_is_one_problem_of_the_kind_json(text, pr
     plan = validate(text)
     assert len(plan.problems) == 1 and plan.problems[0].startswith(problem)
     assert plan.problem_counts == {"JSON": 1}
+
+
+def test_unique_names_are_checked_past_rows_without_one_and_past_renames(db):
+    # A mesh without a text name, and a rename by alias, must not end the checks early.
+    data = renamed_file("consul", "consul-renamed")
+    meshes = [item for item in data if item["model"] == "comparison.mesh"]
+    nameless, twin = meshes[0], meshes[-1]
+    nameless["fields"]["name"] = 5
+    twin["fields"]["name"] = meshes[-2]["fields"]["name"]
+    # Linkerd's slug changed without an alias: its name is held by the old row.
+    for item in data:
+        fields = item["fields"]
+        if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
+            fields["slug"] = "linkerd-new"
+        if fields.get("mesh") == ["linkerd"]:
+            fields["mesh"] = ["linkerd-new"]
+    plan = validate(json.dumps(data))
+    assert plan.problem_counts == {"duplicate name": 1, "name held by another row": 1}
+    assert any("name “Linkerd” belongs to comparison.mesh “linkerd”" in p for p in plan.problems)
+
+
+def test_an_alias_without_its_mesh_is_one_problem_not_a_crash(db):
+    plan = validate(json.dumps([{"model": "comparison.meshalias", "fields": {"slug": "old"}}]))
+    assert plan.problems == ["item 0 (comparison.meshalias old): unknown mesh None"]
+
+
+def test_missing_or_malformed_owners_are_problems_not_crashes(db):
+    data = exported()
+    feature = next(item for item in data if item["model"] == "comparison.feature")
+    figure = next(item for item in data if item["model"] == "comparison.overheadfigure")
+    del feature["fields"]["category"]
+    figure["fields"]["mesh"] = "kuma"
+    plan = validate(json.dumps(data))
+    assert plan.problem_counts == {"unknown category": 1, "unknown mesh": 1}
+    assert plan.problems[0].endswith(": unknown category None")
+    assert plan.problems[1].endswith(": unknown mesh kuma")
