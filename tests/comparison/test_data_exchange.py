@@ -88,16 +88,22 @@ def test_problems_up_to_the_cap_are_all_shown_and_none_said_to_be_left_out(db):
     assert plan.omitted() == []
 
 
-def renamed_file(old: str, new: str) -> list[dict]:
-    data = exported()
+def rename(data: list[dict], old: str, new: str, alias: bool = True) -> list[dict]:
+    """A mesh's slug changed everywhere in the file, as a hand edit would, with the old slug
+    kept as an alias of the new one (or without it: then it is a new row, not a rename)."""
     for item in data:
         fields = item["fields"]
         if item["model"] == "comparison.mesh" and fields["slug"] == old:
             fields["slug"] = new
         if fields.get("mesh") == [old]:
             fields["mesh"] = [new]
-    data.append({"model": "comparison.meshalias", "fields": {"slug": old, "mesh": [new]}})
+    if alias:
+        data.append({"model": "comparison.meshalias", "fields": {"slug": old, "mesh": [new]}})
     return data
+
+
+def renamed_file(old: str, new: str) -> list[dict]:
+    return rename(exported(), old, new)
 
 
 def test_a_rename_by_import_counts_as_one_write_and_bumps_the_edit_version(db):
@@ -112,16 +118,7 @@ def test_a_rename_by_import_counts_as_one_write_and_bumps_the_edit_version(db):
 
 
 def test_two_renames_in_one_file_are_counted_each(db):
-    data = renamed_file("kuma", "kuma-mesh")
-    for item in data:
-        fields = item["fields"]
-        if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
-            fields["slug"] = "linkerd2"
-        if fields.get("mesh") == ["linkerd"]:
-            fields["mesh"] = ["linkerd2"]
-    data.append(
-        {"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["linkerd2"]}}
-    )
+    data = rename(renamed_file("kuma", "kuma-mesh"), "linkerd", "linkerd2")
     plan = validate(json.dumps(data))
     assert plan.problems == []
     # Two renames and two new alias rows.
@@ -294,12 +291,7 @@ def test_unique_names_are_checked_past_rows_without_one_and_past_renames(db):
     nameless["fields"]["name"] = 5
     twin["fields"]["name"] = meshes[-2]["fields"]["name"]
     # Linkerd's slug changed without an alias: its name is held by the old row.
-    for item in data:
-        fields = item["fields"]
-        if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
-            fields["slug"] = "linkerd-new"
-        if fields.get("mesh") == ["linkerd"]:
-            fields["mesh"] = ["linkerd-new"]
+    rename(data, "linkerd", "linkerd-new", alias=False)
     plan = validate(json.dumps(data))
     assert plan.problem_counts == {"duplicate name": 1, "name held by another row": 1}
     assert any("name “Linkerd” belongs to comparison.mesh “linkerd”" in p for p in plan.problems)
