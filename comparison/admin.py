@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from .lint import lint
 from .models import (
     Category,
     Feature,
@@ -77,6 +78,21 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InheritanceFilter(admin.SimpleListFilter):
+    title = "distribution cells"
+    parameter_name = "follows"
+
+    def lookups(self, request, model_admin):
+        return [("inherited", "As upstream (inherited)"), ("overridden", "Overridden")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "inherited":
+            return queryset.inherited()
+        if self.value() == "overridden":
+            return queryset.overridden()
+        return queryset
+
+
 class ReleaseFilter(admin.SimpleListFilter):
     title = "release watch"
     parameter_name = "release"
@@ -100,10 +116,22 @@ def still_true_button(url: str, label: str = "Still true") -> str:
     )
 
 
+# What a cell claims: changing any of it is checking it against the source, today.
+EVIDENCE_FIELDS = frozenset(
+    {"level", "stage", "since_version", "removed_in", "note", "source", "inherited"}
+)
+
+
+def record_check(form: forms.ModelForm, cell: Support) -> None:
+    """An editor who changed a cell's claim just read its source: the cell is verified today
+    (an inherited cell takes its upstream's date instead, in Support.save)."""
+    if EVIDENCE_FIELDS & set(form.changed_data):
+        cell.last_verified = timezone.localdate()
+
+
 class SupportInlineFormSet(forms.BaseInlineFormSet):
     def save_existing(self, form, obj, commit=True):
-        # Changing a cell is verifying it: the editor just looked at the source.
-        obj.last_verified = timezone.localdate()
+        record_check(form, obj)
         return super().save_existing(form, obj, commit)
 
 
@@ -115,7 +143,18 @@ class SupportInline(admin.TabularInline):
         models.URLField: {"assume_scheme": "https", "widget": forms.URLInput(attrs={"size": 38})},
         models.CharField: {"widget": forms.TextInput(attrs={"size": 44})},
     }
-    fields = ["feature_with_category", "level", "note", "source", "last_verified", "still_true"]
+    fields = [
+        "feature_with_category",
+        "inherited",
+        "level",
+        "stage",
+        "since_version",
+        "removed_in",
+        "note",
+        "source",
+        "last_verified",
+        "still_true",
+    ]
     readonly_fields = ["feature_with_category", "last_verified", "still_true"]
     extra = 0
     can_delete = False
@@ -134,8 +173,18 @@ class SupportInline(admin.TabularInline):
             .order_by("feature__category__position", "feature__position", "feature__name")
         )
 
+    def get_fields(self, request, obj=None):
+        # Only a distribution's cells can follow an upstream.
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.upstream_id is None:
+            return [name for name in fields if name != "inherited"]
+        return fields
+
     @admin.display(description="Feature")
     def feature_with_category(self, obj: Support) -> str:
+        if obj.mesh.upstream_id is not None:
+            follows = "as upstream" if obj.inherited else "OVERRIDE"
+            return f"{obj.feature.category.name} › {obj.feature.name} [{follows}]"
         return f"{obj.feature.category.name} › {obj.feature.name}"
 
     @admin.display(description="Verify")
@@ -278,8 +327,9 @@ def mark_meshes_verified(modeladmin, request, queryset):
     messages.success(request, f"Marked {count} mesh(es) and their cells as verified today.")
 
 
-@admin.action(description="Mark verified today")
+@admin.action(description="Checked, unchanged: mark verified today")
 def mark_cells_verified(modeladmin, request, queryset):
+    # An inherited cell is checked in its upstream's cell (SupportQuerySet.mark_verified).
     count = queryset.mark_verified()
     messages.success(request, f"Marked {count} cell(s) as verified today.")
 
@@ -294,6 +344,8 @@ class OverheadFigureInline(admin.StackedInline):
         "title",
         "source",
         ("mesh_version", "component", "resource_scope"),
+        ("data_plane_mode", "requests_per_second", "payload"),
+        "hardware",
         "load",
         ("setup", "setup_de"),
         ("latency_p50_ms", "latency_p90_ms", "latency_p99_ms"),
@@ -346,7 +398,16 @@ class MeshAdmin(HistoryAdmin):
     actions = [mark_meshes_verified]
     fieldsets = [
         # English and German texts side by side, one line each (pages show the German on /de/).
-        (None, {"fields": ["name", "slug", ("summary", "summary_de"), "developer"]}),
+        (None, {"fields": ["name", "slug", "kind", ("summary", "summary_de"), "developer"]}),
+        (
+            "Distribution",
+            {
+                "description": "A distribution of an open-source project follows its upstream's "
+                "cells; switch a cell's “as upstream” off only where this product's own "
+                "first-hand page says it differs.",
+                "fields": ["upstream", "upstream_version"],
+            },
+        ),
         (
             "Licence and support",
             {
@@ -496,10 +557,24 @@ class MeshAdmin(HistoryAdmin):
 
     def get_urls(self):
         verify = self.admin_site.admin_view(require_POST(self.verify_view))
+        lint_view = self.admin_site.admin_view(self.lint_view)
         return [
             path("<int:pk>/verify/", verify, name="comparison_mesh_verify"),
+            path("lint/", lint_view, name="comparison_mesh_lint"),
             *super().get_urls(),
         ]
+
+    def lint_view(self, request: HttpRequest):
+        """What manage.py lint_data finds, for editors: each problem with where to fix it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Data rule problems",
+            "problems": lint(),
+        }
+        return TemplateResponse(request, "admin/comparison/lint.html", context)
 
     def verify_view(self, request: HttpRequest, pk: int):
         mesh = get_object_or_404(Mesh, pk=pk)
@@ -552,17 +627,52 @@ class SupportAdmin(HistoryAdmin):
 
     form = SupportAdminForm
 
-    list_display = ["mesh", "feature", "level", "note", "source", "last_verified", "still_true"]
-    list_filter = [FreshnessFilter, SourceFilter, "level", "feature__category", "mesh"]
+    list_display = [
+        "mesh",
+        "feature",
+        "level",
+        "stage",
+        "since_version",
+        "inherited",
+        "note",
+        "source",
+        "last_verified",
+        "still_true",
+    ]
+    list_filter = [
+        FreshnessFilter,
+        SourceFilter,
+        InheritanceFilter,
+        "level",
+        "stage",
+        "feature__category",
+        "mesh",
+    ]
     list_select_related = ["mesh", "feature"]
     search_fields = ["mesh__name", "feature__name", "note", "source"]
-    fields = ["mesh", "feature", "level", "note", "source", "last_verified", "mesh_version"]
-    readonly_fields = ["mesh", "feature"]
+    fields = [
+        "mesh",
+        "feature",
+        "inherited",
+        "level",
+        "stage",
+        "since_version",
+        "removed_in",
+        "note",
+        "source",
+        "last_verified",
+        "mesh_version",
+    ]
+    readonly_fields = ["mesh", "feature", "last_verified"]
     formfield_overrides = HTTPS_URLS
     actions = [mark_cells_verified]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request, obj: Support, form, change: bool) -> None:
+        record_check(form, obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Verify")
     def still_true(self, obj: Support) -> str:

@@ -19,12 +19,14 @@ from .choices import (
     GammaLevel,
     Level,
     Maturity,
+    MeshKind,
     Orchestrator,
     Platforms,
     ProxyFamily,
+    Stage,
     Status,
 )
-from .filters import ALL_STATUSES
+from .filters import ALL_KINDS, ALL_STATUSES
 from .models import Feature, Mesh
 
 SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 50}
@@ -75,6 +77,11 @@ def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[di
             explode=True,
         ),
         _query("partial", BOOLEAN_WORD, "Let “partial” count for `must`."),
+        _query(
+            "stable",
+            BOOLEAN_WORD,
+            "For `must`, count only support not marked beta, alpha, preview or deprecated.",
+        ),
         _query("diff", BOOLEAN_WORD, "Only feature rows whose values differ between the meshes."),
         _query("platforms", _choice(_values(Platforms)), "Platform."),
         _query("data_plane", _choice(_values(DataPlane)), "Data-plane model."),
@@ -88,6 +95,12 @@ def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[di
             "status",
             {"type": "string", "enum": [*_values(Status), ALL_STATUSES]},
             "Status; without it (and without `mesh`) discontinued products are left out.",
+        ),
+        _query(
+            "kind",
+            {"type": "string", "enum": [ALL_KINDS, MeshKind.PLATFORM_NETWORKING]},
+            "Without it (and without `mesh`) only service meshes; `all` adds the platform "
+            "networking services.",
         ),
         _query(
             "offering",
@@ -174,6 +187,21 @@ MESH_EXTRA_PROPERTIES: dict[str, Any] = {
     "proxy_family": _with_empty(_values(ProxyFamily)),
     "builds_on": _with_empty(_values(BuildsOn)),
     **{name: URL_OR_EMPTY for name in FACT_SOURCES},
+    "kind": {
+        "type": "string",
+        "enum": _values(MeshKind),
+        "description": "A service mesh, or a platform's own networking service listed beside "
+        "them (shown with `kind=all`).",
+    },
+    "upstream": {
+        "oneOf": [SLUG, {"type": "null"}],
+        "description": "For a distribution, the slug of the upstream project whose cells it "
+        "follows unless its own sources say otherwise; null otherwise.",
+    },
+    "upstream_version": {
+        "type": "string",
+        "description": "The upstream version the distribution's current version is built on.",
+    },
     "successor_links": {
         "type": "array",
         "description": "What users of a discontinued product moved to, with links.",
@@ -200,6 +228,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": [
             "level",
+            "stage",
+            "since_version",
+            "removed_in",
+            "inherited",
             "note",
             "source",
             "last_verified",
@@ -209,6 +241,27 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "level": {"type": "string", "enum": _values(Level)},
+            "stage": {
+                "type": "string",
+                "enum": ["", *_values(Stage)],
+                "description": "How mature the support is, in the project's own words; empty "
+                "when it does not say. Beta support of the whole feature is `yes` with stage "
+                "`beta`.",
+            },
+            "since_version": {
+                "type": "string",
+                "description": "The version that brought this support (at this stage); empty "
+                "when the project does not say.",
+            },
+            "removed_in": {
+                "type": "string",
+                "description": "For a removed feature (level `no`), the version that removed it.",
+            },
+            "inherited": {
+                "type": "boolean",
+                "description": "The value is the upstream's (see the mesh's `upstream`): a "
+                "distribution follows its upstream unless its own source says otherwise.",
+            },
             "note": {"type": "string"},
             "source": {
                 **URL_OR_EMPTY,

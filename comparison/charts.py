@@ -170,7 +170,7 @@ class BarChart:
 def complexity_chart(meshes: Iterable[Mesh]) -> BarChart:
     """Lines of YAML for the same 90/10 traffic split, shortest first."""
     known = sorted(
-        (m for m in meshes if m.traffic_split_yaml), key=lambda m: (m.traffic_split_lines, m.name)
+        (m for m in meshes if m.split_yaml), key=lambda m: (m.traffic_split_lines, m.name)
     )
     longest = max((m.traffic_split_lines for m in known), default=1)
     width = label_space(m.name for m in known)
@@ -205,8 +205,10 @@ def overhead_chart(
     given = [f for f in figures if getattr(f, value) is not None and not f.is_control_plane]
     given.sort(key=lambda f: (getattr(f, value), f.mesh.name))
     largest = max((getattr(f, value) for f in given), default=1) or 1
+    old = _("old")
     labels = [
-        f"{f.mesh.name}: {f.component}" + (f" ({f.published[:4]})" if f.published else "")
+        f"{f.mesh.name}: {f.component}"
+        + (f" ({f.published[:4]}" + (f", {old})" if f.outdated else ")") if f.published else "")
         for f in given
     ]
     width = label_space(labels)

@@ -22,6 +22,32 @@ class Level(TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class Stage(TextChoices):
+    """How mature a mesh's support of a feature is, in the project's own words.
+
+    Maturity is not level: beta support of the whole feature is level "yes" with stage "beta";
+    "partial" means a part of the feature is missing. Empty when the project does not say.
+    """
+
+    STABLE = "stable", _("Stable")
+    BETA = "beta", _("Beta")
+    ALPHA = "alpha", _("Alpha / experimental")
+    PREVIEW = "preview", _("Preview")
+    DEPRECATED = "deprecated", _("Deprecated")
+
+
+# Stages that a production choice can lean on; alpha, preview and deprecated support is a risk.
+PRODUCTION_STAGES = frozenset({"", Stage.STABLE, Stage.BETA})
+
+
+class MeshKind(TextChoices):
+    """What a catalogue entry is: a service mesh, or a platform's own networking service that
+    covers part of a mesh's job (e.g. Amazon VPC Lattice)."""
+
+    SERVICE_MESH = "service_mesh", _("Service mesh")
+    PLATFORM_NETWORKING = "platform_networking", _("Platform networking")
+
+
 class GammaLevel(TextChoices):
     """How far a mesh supports the Gateway API for mesh traffic (GAMMA), by its own evidence."""
 

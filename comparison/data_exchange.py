@@ -136,8 +136,12 @@ def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) ->
             return
     # Relations are named by slugs here and checked across the whole file below; the model's
     # constructor takes any other value as it is and leaves judging it to full_clean().
-    relations = {"mesh", "feature", "category"}
+    relations = {"mesh", "feature", "category", "upstream"}
     instance = model(**{k: v for k, v in fields.items() if k in known and k not in relations})
+    if fields.get("upstream"):
+        # The upstream itself is checked across the file (_check_references); a distribution's
+        # upstream version is only judged against the mesh the file names.
+        instance.upstream_version = ""
     try:
         # Uniqueness too is checked across the whole file (and the database) below.
         instance.full_clean(exclude=relations, validate_unique=False)
@@ -246,7 +250,7 @@ def _fill_missing_cells(plan: Plan) -> None:
     """Every mesh x feature has a cell: those the file lacks become 'unknown' (reported)."""
     cells = plan.rows["comparison.support"]
     today = datetime.date.today().isoformat()
-    for (mesh,) in plan.rows["comparison.mesh"]:
+    for (mesh,), mesh_fields in plan.rows["comparison.mesh"].items():
         for (feature,) in plan.rows["comparison.feature"]:
             if (mesh, feature) not in cells:
                 cells[(mesh, feature)] = {
@@ -255,6 +259,7 @@ def _fill_missing_cells(plan: Plan) -> None:
                     "level": "unknown",
                     "note": "",
                     "source": "",
+                    "inherited": bool(mesh_fields.get("upstream")),
                     "last_verified": today,
                     "_where": f"missing cell {mesh}/{feature}",
                 }
@@ -269,9 +274,25 @@ def _check_references(plan: Plan) -> None:
         category = fields.get("category")
         if not isinstance(category, list) or len(category) != 1 or (category[0],) not in categories:
             plan.problem("unknown category", f"{fields['_where']}: unknown category {category}")
+    for fields in meshes.values():
+        upstream = fields.get("upstream")
+        if upstream is None:
+            continue
+        if not isinstance(upstream, list) or len(upstream) != 1 or (upstream[0],) not in meshes:
+            plan.problem("unknown upstream", f"{fields['_where']}: unknown upstream {upstream}")
+        elif meshes[(upstream[0],)].get("upstream"):
+            plan.problem(
+                "upstream is a distribution",
+                f"{fields['_where']}: upstream “{upstream[0]}” follows an upstream itself",
+            )
     for (mesh, feature), fields in plan.rows["comparison.support"].items():
         if (mesh,) not in meshes:
             plan.problem("unknown mesh", f"{fields['_where']}: unknown mesh “{mesh}”")
+        elif fields.get("inherited") and not meshes[(mesh,)].get("upstream"):
+            plan.problem(
+                "inherited without upstream",
+                f"{fields['_where']}: inherited, but mesh “{mesh}” has no upstream",
+            )
         if (feature,) not in features:
             plan.problem("unknown feature", f"{fields['_where']}: unknown feature “{feature}”")
     for label in ("comparison.meshalias", "comparison.overheadfigure"):
@@ -366,6 +387,8 @@ def apply(plan: Plan) -> int:
             changed = existing is None or _compared(_plain(existing), label) != values
             obj: Any = existing or model()
             for attr, value in values.items():
+                if attr == "upstream":
+                    continue  # set below, once every mesh it may name is saved
                 if attr == "category":
                     obj.category = saved["comparison.category"][tuple(value)]
                 elif attr == "mesh":
@@ -383,11 +406,31 @@ def apply(plan: Plan) -> int:
                 written += 1
             saved[label][key] = obj
         if label == "comparison.mesh":
+            written += _link_upstreams(plan, saved["comparison.mesh"])
             # New meshes get 'unknown' cells on save; the file's cells replace them below.
             current["comparison.support"] = _current()["comparison.support"]
     for label in reversed(MODELS):
-        for key, obj in current[label].items():
-            if key not in plan.rows[label] and obj.pk:
+        gone = [obj for key, obj in current[label].items() if key not in plan.rows[label]]
+        # A distribution goes before the upstream it names (the upstream is protected).
+        gone.sort(key=lambda obj: getattr(obj, "upstream_id", None) is None)
+        for obj in gone:
+            if obj.pk:
                 obj.delete()
                 written += 1
+    # An inherited cell is its upstream's: what the file says of it is taken from there.
+    Support.objects.sync_inherited()
+    return written
+
+
+def _link_upstreams(plan: Plan, meshes: dict[tuple[str, ...], models.Model]) -> int:
+    """Point each mesh at the upstream the file names (all meshes are saved by now)."""
+    written = 0
+    for key, fields in plan.rows["comparison.mesh"].items():
+        mesh: Any = meshes[key]
+        upstream = fields.get("upstream")
+        upstream_id = meshes[tuple(upstream)].pk if upstream else None
+        if mesh.upstream_id != upstream_id:
+            Mesh.objects.filter(pk=mesh.pk).update(upstream_id=upstream_id)
+            mesh.upstream_id = upstream_id
+            written += 1
     return written

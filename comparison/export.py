@@ -9,8 +9,8 @@ from typing import Any
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 
-from .choices import Level
-from .matrix import Matrix
+from .choices import Level, Stage
+from .matrix import Cell, Matrix
 from .models import Mesh
 
 # Spreadsheets (Excel above all) read a CSV as UTF-8 only when it starts with this mark.
@@ -19,6 +19,8 @@ BYTE_ORDER_MARK = "\ufeff"
 MESH_ATTRIBUTES = [
     "slug",
     "name",
+    "kind",
+    "upstream_version",
     "summary",
     "website",
     "docs_url",
@@ -74,8 +76,10 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
         data[name] = data[name].isoformat() if data[name] else None
     data["orchestrators"] = sorted(mesh.orchestrator_set)
     data["clouds"] = sorted(mesh.cloud_set)
-    data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.traffic_split_yaml else None
+    data["traffic_split_lines"] = mesh.traffic_split_lines if mesh.split_yaml else None
+    data["traffic_split_source"] = mesh.split_source
     data["url"] = mesh.get_absolute_url()
+    data["upstream"] = mesh.upstream.slug if mesh.upstream else None
     data["successor_links"] = [{"name": n, "url": u} for n, u in mesh.successor_link_list]
     data["gamma"] = {
         "level": mesh.gamma_level,
@@ -102,6 +106,10 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
             "features": {
                 cell.feature.slug: {
                     "level": cell.level,
+                    "stage": cell.stage,
+                    "since_version": cell.since_version,
+                    "removed_in": cell.removed_in,
+                    "inherited": cell.inherited,
                     "note": cell.note,
                     "source": cell.source,
                     "last_verified": (
@@ -149,6 +157,7 @@ def write_csv(matrix: Matrix, out: Any) -> None:
     for mesh in matrix.meshes:
         header += [
             mesh.name,
+            _("%(mesh)s: stage") % {"mesh": mesh.name},
             _("%(mesh)s: note") % {"mesh": mesh.name},
             _("%(mesh)s: source") % {"mesh": mesh.name},
         ]
@@ -157,15 +166,27 @@ def write_csv(matrix: Matrix, out: Any) -> None:
     for fact_row in matrix.facts:
         line = [facts, fact_row.fact.slug, str(fact_row.fact.label)]
         for text, url in fact_row.values:
-            line += [text, "", url if url.startswith("http") else ""]
+            line += [text, "", "", url if url.startswith("http") else ""]
         writer.writerow(line)
     levels = {level: str(label) for level, label in Level.choices}
     for group in matrix.groups:
         for row in group.rows:
             line = [group.category.display_name, row.feature.slug, row.feature.display_name]
             for cell in row.cells:
-                line += [levels[cell.level], cell.note, cell.source]
+                line += [levels[cell.level], stage_text(cell), cell.note, cell.source]
             writer.writerow(line)
+
+
+def stage_text(cell: Cell) -> str:
+    """Stage and versions in words, e.g. "Beta, since 1.24"; "as upstream" for inherited."""
+    parts = [str(Stage(cell.stage).label)] if cell.stage else []
+    if cell.since_version:
+        parts.append(_("since %(version)s") % {"version": cell.since_version})
+    if cell.removed_in:
+        parts.append(_("removed in %(version)s") % {"version": cell.removed_in})
+    if cell.inherited and cell.mesh.upstream:
+        parts.append(_("as upstream %(mesh)s") % {"mesh": cell.mesh.upstream.name})
+    return ", ".join(parts)
 
 
 def errors_as_text(errors: ErrorDict) -> str:

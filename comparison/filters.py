@@ -17,11 +17,21 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .choices import SMI_FEATURE_PREFIX, DataPlane, Level, Maturity, Platforms, Status
+from .choices import (
+    SMI_FEATURE_PREFIX,
+    DataPlane,
+    Level,
+    Maturity,
+    MeshKind,
+    Platforms,
+    Stage,
+    Status,
+)
 from .matrix import FACTS, Fact, Matrix, build_matrix, matching_facts
 from .models import Feature, Mesh, Support
 
 ALL_STATUSES = "all"
+ALL_KINDS = "all"
 COMPACT, COMFORTABLE = "compact", "comfortable"
 FACTS_SHOWN, FACTS_HIDDEN = "show", "hide"
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
@@ -47,6 +57,9 @@ class DisplayOptionsForm(forms.Form):
     """How the table is shown: these change no column by themselves."""
 
     partial = StrictBooleanField(label=_("Count “partial” as enough"), required=False)
+    stable = StrictBooleanField(
+        label=_("Only stable support counts (not beta, alpha or preview)"), required=False
+    )
     diff = StrictBooleanField(label=_("Only rows that differ"), required=False)
     density = forms.ChoiceField(
         label=_("Density"),
@@ -93,6 +106,15 @@ class MeshFilter(django_filters.FilterSet):
         empty_label=_("Active only"),
         method="filter_status",
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"),
+        choices=[
+            (ALL_KINDS, _("Meshes and platform networking")),
+            (MeshKind.PLATFORM_NETWORKING, _("Platform networking only")),
+        ],
+        empty_label=_("Service meshes only"),
+        method="filter_kind",
+    )
     offering = django_filters.ChoiceFilter(
         label=_("Offering"),
         choices=[("open_source", _("Open source")), ("commercial", _("Managed / commercial"))],
@@ -112,9 +134,12 @@ class MeshFilter(django_filters.FilterSet):
         model = Mesh
         fields: list[str] = []
 
-    def __init__(self, *args, partial_ok: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, partial_ok: bool = False, stable_only: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.partial_ok = partial_ok
+        self.stable_only = stable_only
 
     @property
     def cleaned(self) -> dict:
@@ -126,7 +151,13 @@ class MeshFilter(django_filters.FilterSet):
         # Discontinued products stay out of sight unless asked for, by status or by name.
         if not data.get("status") and not data.get("mesh"):
             queryset = queryset.active()  # type: ignore[attr-defined]
+        # Platform networking services join the meshes when asked for, by kind or by name.
+        if not data.get("kind") and not data.get("mesh"):
+            queryset = queryset.service_meshes()  # type: ignore[attr-defined]
         return queryset.order_by("name")
+
+    def filter_kind(self, queryset, name, value):
+        return queryset if value == ALL_KINDS else queryset.filter(kind=value)
 
     def filter_status(self, queryset, name, value):
         return queryset if value == ALL_STATUSES else queryset.filter(status=value)
@@ -153,6 +184,11 @@ class MeshFilter(django_filters.FilterSet):
             return queryset
         enough = [Level.YES, Level.PARTIAL] if self.partial_ok else [Level.YES]
         lacking = Support.objects.filter(feature__in=value).exclude(level__in=enough)
+        if self.stable_only:
+            lacking = Support.objects.filter(
+                Q(pk__in=lacking.values("pk"))
+                | Q(feature__in=value, stage__in=[s for s in Stage.values if s != Stage.STABLE])
+            )
         return queryset.exclude(pk__in=lacking.values("mesh_id"))
 
     def filter_search(self, queryset, name, value):
@@ -209,7 +245,7 @@ class MeshFilter(django_filters.FilterSet):
             for slug, name in Mesh.objects.order_by("name").values_list("slug", "name")
         ]
 
-    FACETS = ("platforms", "data_plane", "smi", "maturity", "status", "offering")
+    FACETS = ("platforms", "data_plane", "smi", "maturity", "status", "kind", "offering")
 
     @property
     def facets(self) -> list:
@@ -248,11 +284,17 @@ class TableQuery:
         self.options = DisplayOptionsForm(data)
         options = self.options.cleaned_data if self.options.is_valid() else {}
         self.partial_ok: bool = options.get("partial", False)
+        self.stable_only: bool = options.get("stable", False)
         self.diff: bool = options.get("diff", False)
         self.comfortable: bool = options.get("density") == COMFORTABLE
         self.show_notes: bool = options.get("notes", False)
         self.hide_facts: bool = options.get("facts") == FACTS_HIDDEN
-        self.filter = MeshFilter(data, queryset=Mesh.objects.all(), partial_ok=self.partial_ok)
+        self.filter = MeshFilter(
+            data,
+            queryset=Mesh.objects.all(),
+            partial_ok=self.partial_ok,
+            stable_only=self.stable_only,
+        )
 
     @cached_property
     def errors(self) -> ErrorDict:
@@ -262,7 +304,7 @@ class TableQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return self.filter.is_filtered or self.partial_ok or self.diff
+        return self.filter.is_filtered or self.partial_ok or self.stable_only or self.diff
 
     @property
     def view_option_count(self) -> int:
@@ -279,6 +321,7 @@ class TableQuery:
             + self.filter.facet_count
             + meshes
             + self.partial_ok
+            + self.stable_only
             + self.diff
             + self.view_option_count
         )

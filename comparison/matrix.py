@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .choices import Level
+from .choices import Level, Stage
 from .models import (
     Category,
     Feature,
@@ -46,6 +46,10 @@ class Cell:
     # The mesh's flagged release date (see ReleaseWatch) and, for a broken source, since when.
     release_date: datetime.date | None = None
     unreachable_since: datetime.date | None = None
+    stage: str = ""
+    since_version: str = ""
+    removed_in: str = ""
+    inherited: bool = False
 
     @property
     def is_stale(self) -> bool:
@@ -71,6 +75,17 @@ def _words(language: str) -> dict[str, Any]:
         "unreachable": _("source unreachable since"),
         "suggest": _("Suggest a correction for"),
         "differs": _("values differ"),
+        "stages": {stage: str(label) for stage, label in Stage.choices},
+        # Short words for the stage marker beside a level (stable needs none).
+        "stage_marks": {
+            Stage.BETA: _("beta"),
+            Stage.ALPHA: _("alpha"),
+            Stage.PREVIEW: _("preview"),
+            Stage.DEPRECATED: _("deprecated"),
+        },
+        "since": _("since %(version)s"),
+        "removed": _("removed in %(version)s"),
+        "as_upstream": _("as upstream"),
         # The address of every feature page, with a placeholder for the slug.
         "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
         "suggest_url": html.escape(reverse("comparison:suggest")),
@@ -99,9 +114,20 @@ def month_year(date: datetime.date, fmt: str = "M Y") -> str:
 # time of a large table through gunicorn.)
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
-# (level, note, source, last_verified) of one cell, as the database returns them.
-CellValues = tuple[str, str, str, "datetime.date | None"]
-UNKNOWN_CELL: CellValues = (Level.UNKNOWN, "", "", None)
+# (level, note, source, last_verified, stage, since_version, removed_in, inherited) of one cell,
+# as the database returns them.
+CellValues = tuple[str, str, str, "datetime.date | None", str, str, str, bool]
+CELL_FIELDS = (
+    "level",
+    "note",
+    "source",
+    "last_verified",
+    "stage",
+    "since_version",
+    "removed_in",
+    "inherited",
+)
+UNKNOWN_CELL: CellValues = (Level.UNKNOWN, "", "", None, "", "", "", False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +139,10 @@ class Column:
     stale_before: datetime.date  # a cell verified before it is stale (the one rule)
     suggest_query: str  # "?mesh=<slug>&amp;feature=", escaped
     name: str  # escaped
+    # For a distribution: "as upstream <a href="…/istio-sidecar/#feature-">Istio</a> 1.28"
+    # up to the feature's slug, and what follows it; empty otherwise.
+    upstream_open: str = ""
+    upstream_close: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,16 +168,29 @@ class Grid:
         limit_notes_only: bool = False,
     ) -> Grid:
         before = stale_before()
-        columns = [
-            Column(
-                mesh,
-                mesh.flagged_release_date,
-                stale_threshold(before, mesh.flagged_release_date),
-                f"?mesh={html.escape(mesh.slug)}&amp;feature=",
-                html.escape(mesh.name),
+        as_upstream = words()["as_upstream"]
+        columns = []
+        for mesh in meshes:
+            upstream_open = upstream_close = ""
+            upstream = mesh.upstream
+            if upstream is not None:
+                version = mesh.upstream_version or upstream.current_version
+                upstream_open = (
+                    f'<p class="inherited-from">{as_upstream} '
+                    f'<a href="{html.escape(upstream.get_absolute_url())}#feature-'
+                )
+                upstream_close = f'">{html.escape(upstream.name)}</a> {html.escape(version)}</p>'
+            columns.append(
+                Column(
+                    mesh,
+                    mesh.flagged_release_date,
+                    stale_threshold(before, mesh.flagged_release_date),
+                    f"?mesh={html.escape(mesh.slug)}&amp;feature=",
+                    html.escape(mesh.name),
+                    upstream_open,
+                    upstream_close,
+                )
             )
-            for mesh in meshes
-        ]
         return cls(columns, unreachable, show_notes, limit_notes_only and not show_notes)
 
 
@@ -171,8 +214,12 @@ class Row:
                 verified,
                 column.release_date,
                 unreachable.get(source) if source else None,
+                stage,
+                since,
+                removed,
+                inherited,
             )
-            for column, (level, note, source, verified) in zip(
+            for column, (level, note, source, verified, stage, since, removed, inherited) in zip(
                 self.grid.columns, self.values, strict=True
             )
         ]
@@ -218,9 +265,21 @@ class Row:
         suggest_open = f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}'
         suggest_words = f'"><span class="visually-hidden">{w["suggest"]} '
         suggest_close = f", {name}</span></a></td>"
+        stage_marks: dict[str, str] = w["stage_marks"]
+        stages: dict[str, str] = w["stages"]
+        since_words, removed_words = w["since"], w["removed"]
         # Few distinct dates recur many times: each is formatted once per row.
         dates: dict[tuple[datetime.date, str], str] = {}
-        for column, (level, note, source, verified) in zip(grid.columns, self.values, strict=True):
+        for column, (
+            level,
+            note,
+            source,
+            verified,
+            stage,
+            since,
+            removed,
+            inherited,
+        ) in zip(grid.columns, self.values, strict=True):
             stale = verified is not None and verified < column.stale_before
             gone = unreachable.get(source) if source and unreachable else None
             if gone:
@@ -244,16 +303,35 @@ class Row:
                 if note and (yes_notes or level != yes)
                 else ""
             )
-            append(f'<td class="lvl-{level}{" is-stale" if stale else ""}">')
+            # How mature and since when, in the project's words (caniuse's flags and prefixes).
+            if stage or since or removed:
+                facts = []
+                if stage:
+                    facts.append(stages[stage])
+                if since:
+                    facts.append(since_words % {"version": since.translate(HTML_ESCAPES)})
+                if removed:
+                    facts.append(removed_words % {"version": removed.translate(HTML_ESCAPES)})
+                note_html = f'<p class="stage-since">{", ".join(facts)}</p>{note_html}'
+            if inherited and column.upstream_open:
+                note_html += f"{column.upstream_open}{slug}{column.upstream_close}"
+            mark = stage_marks.get(stage)
+            mark_html = f' <span class="stage stage-{stage}">{mark}</span>' if mark else ""
+            append(
+                f'<td class="lvl-{level}{" is-stale" if stale else ""}'
+                f'{" is-inherited" if inherited else ""}">'
+            )
             if show_notes:
-                append(f'<span class="lvl">{levels[level]}</span> {source_html}{note_html}')
+                append(
+                    f'<span class="lvl">{levels[level]}</span>{mark_html} {source_html}{note_html}'
+                )
             elif source_html or note_html:
                 append(
-                    f'<details><summary class="lvl">{levels[level]}</summary>'
+                    f'<details><summary class="lvl">{levels[level]}{mark_html}</summary>'
                     f"{note_html}{source_html}</details>"
                 )
             else:
-                append(f'<span class="lvl">{levels[level]}</span>')
+                append(f'<span class="lvl">{levels[level]}</span>{mark_html}')
             if stale and verified is not None:
                 key = (verified, "M Y")
                 if key not in dates:
@@ -319,7 +397,7 @@ def _yes_no_unknown(value: bool | None) -> str:
 
 
 def _lines(mesh: Mesh) -> str:
-    if not mesh.traffic_split_yaml:
+    if not mesh.split_yaml:
         return str(Level.UNKNOWN.label)
     count = mesh.traffic_split_lines
     return _("%(count)s lines") % {"count": count}
@@ -389,7 +467,7 @@ MORE_FACTS = [
         "traffic-split",
         gettext_lazy("90/10 split config"),
         _lines,
-        lambda m: f"{m.get_absolute_url()}#complexity" if m.traffic_split_yaml else "",
+        lambda m: f"{m.get_absolute_url()}#complexity" if m.split_yaml else "",
     ),
 ]
 
@@ -513,11 +591,11 @@ def build_matrix(
     meshes = list(meshes)
     features = list(features if features is not None else Feature.objects.in_display_order())
     unreachable = SourceCheck.objects.unreachable_since()
-    # (level, note, source, last_verified) by (mesh id, feature id); rows are plain tuples.
+    # CELL_FIELDS by (mesh id, feature id); rows are plain tuples.
     values = {
         (row[0], row[1]): row[2:]
         for row in Support.objects.filter(mesh__in=meshes, feature__in=features).values_list(
-            "mesh_id", "feature_id", "level", "note", "source", "last_verified"
+            "mesh_id", "feature_id", *CELL_FIELDS
         )
     }
     grid = Grid.of(meshes, unreachable, show_notes, limit_notes_only)

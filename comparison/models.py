@@ -25,15 +25,18 @@ from .choices import (
     GammaLevel,
     Level,
     Maturity,
+    MeshKind,
     Orchestrator,
     OverheadKind,
     Platforms,
     ProxyFamily,
     ResourceScope,
+    Stage,
     Status,
     SuggestionStatus,
 )
 from .sources import mirror_host
+from .versions import version_key
 
 
 def comma_list_validator(choices: type[TextChoices]) -> RegexValidator:
@@ -236,7 +239,9 @@ class Feature(Bilingual, models.Model):
 
     def support_by_level(self) -> list[tuple[str, str, list[Support]]]:
         """Every mesh's cell for this feature, grouped yes, partial, no, unknown (one query)."""
-        cells = self.supports.select_related("mesh__release_watch").order_by("mesh__name")
+        cells = self.supports.select_related("mesh__release_watch", "mesh__upstream").order_by(
+            "mesh__name"
+        )
         groups: dict[str, list[Support]] = {level: [] for level in Level.values}
         for cell in cells:
             groups[cell.level].append(cell)
@@ -255,6 +260,10 @@ class MeshQuerySet(VerifiedQuerySet):
     def discontinued(self) -> MeshQuerySet:
         return self.exclude(status=Mesh.Status.ACTIVE)
 
+    def service_meshes(self) -> MeshQuerySet:
+        """Without the platforms' own networking services (the table's default)."""
+        return self.filter(kind=MeshKind.SERVICE_MESH)
+
     def with_smi_counts(self) -> MeshQuerySet:
         """Annotate how many SMI parts each mesh implements fully and at least partly."""
         smi = Q(supports__feature__slug__startswith=SMI_FEATURE_PREFIX)
@@ -268,8 +277,9 @@ class MeshQuerySet(VerifiedQuerySet):
 
 class MeshManager(SlugManager):
     def get_queryset(self):
-        # Staleness of a mesh and its cells depends on the release watch: always read it along.
-        return super().get_queryset().select_related("release_watch")
+        # Staleness of a mesh and its cells depends on the release watch, and a distribution's
+        # inherited cells name its upstream: always read both along.
+        return super().get_queryset().select_related("release_watch", "upstream")
 
 
 class Mesh(models.Model):
@@ -282,6 +292,26 @@ class Mesh(models.Model):
 
     slug = models.SlugField(unique=True, help_text="Part of public URLs: never change it lightly.")
     name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=MeshKind,
+        default=MeshKind.SERVICE_MESH,
+        help_text="A platform's own networking service is listed beside the meshes, not among them.",
+    )
+    upstream = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="distributions",
+        help_text="The open-source project this product distributes: its cells follow the "
+        "upstream's unless overridden here with the distribution's own source.",
+    )
+    upstream_version = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The upstream version the current version is built on, e.g. 1.28.2.",
+    )
     summary = models.CharField(max_length=240)
     summary_de = models.CharField("summary (German)", max_length=240, blank=True)
     website = models.URLField(blank=True)
@@ -466,6 +496,22 @@ class Mesh(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.upstream_id is None:
+            if self.upstream_version:
+                raise ValidationError({"upstream_version": "Only a distribution has one."})
+            return
+        if self.upstream_id == self.pk:
+            raise ValidationError({"upstream": "A mesh cannot be its own upstream."})
+        if self.upstream is not None and self.upstream.upstream_id is not None:
+            raise ValidationError(
+                {"upstream": "The upstream must be an upstream project, not a distribution."}
+            )
+        if self.pk and self.distributions.exists():
+            raise ValidationError(
+                {"upstream": "Other products distribute this one: it cannot have an upstream."}
+            )
+
     def save(self, *args, **kwargs) -> None:
         creating = self._state.adding
         super().save(*args, **kwargs)
@@ -473,6 +519,12 @@ class Mesh(models.Model):
             Support.objects.fill_missing(meshes=[self])
         else:
             ReleaseWatch.objects.filter(mesh=self).reassess(self.current_version)
+        if self.upstream_id is not None:
+            Support.objects.filter(mesh=self).sync_inherited()
+
+    @property
+    def is_distribution(self) -> bool:
+        return self.upstream_id is not None
 
     def get_absolute_url(self) -> str:
         return reverse("comparison:mesh-detail", args=[self.slug])
@@ -543,11 +595,25 @@ class Mesh(models.Model):
         return is_stale(self.last_verified, release=self.flagged_release_date)
 
     @property
+    def split_yaml(self) -> str:
+        """The 90/10 traffic split: the mesh's own, or (for a distribution without one) its
+        upstream's, which the distribution takes as it is."""
+        if self.traffic_split_yaml or self.upstream is None:
+            return self.traffic_split_yaml
+        return self.upstream.traffic_split_yaml
+
+    @property
+    def split_source(self) -> str:
+        if self.traffic_split_yaml or self.upstream is None:
+            return self.traffic_split_source
+        return self.upstream.traffic_split_source
+
+    @property
     def traffic_split_lines(self) -> int:
         """Non-empty, non-comment lines: what an operator actually has to write."""
         return sum(
             1
-            for line in self.traffic_split_yaml.splitlines()
+            for line in self.split_yaml.splitlines()
             if line.strip() and not line.strip().startswith("#") and line.strip() != "---"
         )
 
@@ -584,6 +650,25 @@ class MeshAlias(models.Model):
             raise ValidationError({"slug": "A mesh has this slug; an alias must be a former one."})
 
 
+# An overhead figure is marked as old past either bound (the mesh has changed too much since).
+OLD_FIGURE_MINORS = 2
+OLD_FIGURE_MONTHS = 18
+
+
+class OverheadFigureQuerySet(models.QuerySet["OverheadFigure"]):
+    def comparable(self) -> OverheadFigureQuerySet:
+        """Figures that say what they measured: version, mode, hardware, and the request rate
+        (a control plane's, the load): pages show only these (OverheadFigure.missing_context)."""
+        control_plane = Q(resource_scope=ResourceScope.CONTROL_PLANE)
+        return (
+            self.exclude(mesh_version="")
+            .exclude(data_plane_mode="")
+            .exclude(hardware="")
+            .exclude(~control_plane & Q(requests_per_second__isnull=True))
+            .exclude(control_plane & Q(load=""))
+        )
+
+
 class OverheadFigureManager(models.Manager["OverheadFigure"]):
     def get_by_natural_key(self, mesh_slug: str, slug: str) -> OverheadFigure:
         return self.get(mesh__slug=mesh_slug, slug=slug)
@@ -614,6 +699,20 @@ class OverheadFigure(models.Model):
         max_length=80, help_text="What was measured: sidecar, ztunnel, waypoint, node agent …"
     )
     load = models.CharField(max_length=200, blank=True, help_text="e.g. 1000 rps, 1 KB payload")
+    data_plane_mode = models.CharField(
+        "data-plane mode",
+        max_length=20,
+        choices=DataPlane,
+        blank=True,
+        help_text="The mode measured (sidecar, per node, sidecarless).",
+    )
+    requests_per_second = models.PositiveIntegerField(
+        "requests per second", null=True, blank=True, help_text="The load the figure was taken at."
+    )
+    payload = models.CharField(max_length=40, blank=True, help_text="e.g. 1 KB, or none")
+    hardware = models.CharField(
+        max_length=300, blank=True, help_text="Machines or instance types the figure ran on."
+    )
     setup = models.TextField(help_text="Cluster, load generator, rate, payload, connections, mTLS.")
     setup_de = models.TextField("set-up (German)", blank=True)
     latency_p50_ms = models.FloatField("latency p50 (ms)", null=True, blank=True)
@@ -634,7 +733,7 @@ class OverheadFigure(models.Model):
     quote = models.TextField(blank=True, help_text="The passage the numbers were read in.")
     last_verified = models.DateField(default=datetime.date.today)
 
-    objects = OverheadFigureManager()
+    objects = OverheadFigureManager.from_queryset(OverheadFigureQuerySet)()
 
     class Meta:
         ordering = ["mesh__name", "kind", "-published", "slug"]
@@ -676,14 +775,111 @@ class OverheadFigure(models.Model):
         # One per mesh, not per workload: a different kind of cost from a proxy's.
         return self.resource_scope == ResourceScope.CONTROL_PLANE
 
+    @property
+    def missing_context(self) -> list[str]:
+        """What a reader needs to compare this figure and it lacks (pages show none such): the
+        version, mode and hardware, and the request rate (for a control plane, the load)."""
+        wanted: dict[str, object] = {
+            "mesh_version": self.mesh_version,
+            "data_plane_mode": self.data_plane_mode,
+            "hardware": self.hardware,
+        }
+        if self.is_control_plane:
+            wanted["load"] = self.load
+        else:
+            wanted["requests_per_second"] = self.requests_per_second
+        return [name for name, value in wanted.items() if value in ("", None)]
+
+    @property
+    def outdated(self) -> bool:
+        """Measured on a version too old to stand for today's mesh (see is_old)."""
+        return self.is_old(self.mesh.current_version)
+
+    def is_old(self, current_version: str, today: datetime.date | None = None) -> bool:
+        """Measured more than OLD_FIGURE_MINORS minor releases before the mesh's current version,
+        on another major version, or published more than OLD_FIGURE_MONTHS months ago."""
+        measured, current = version_key(self.mesh_version), version_key(current_version)
+        if measured is not None and current is not None:
+            if measured[0] != current[0]:
+                return True
+            minor = (measured + (0,))[1]
+            if (current + (0,))[1] - minor > OLD_FIGURE_MINORS:
+                return True
+        if self.published:
+            year, month = (int(part) for part in self.published.split("-")[:2])
+            today = today or timezone.localdate()
+            if (today.year - year) * 12 + today.month - month > OLD_FIGURE_MONTHS:
+                return True
+        return False
+
+
+# What an inherited cell copies from its upstream's cell: everything that says how and since
+# when the feature is supported, with the evidence and the day it was checked.
+INHERITED_VALUES = ("level", "stage", "since_version", "removed_in", "note", "source", "last_verified")
+
 
 class SupportQuerySet(VerifiedQuerySet):
     release_date_path = "mesh__release_watch__new_release_date"
 
     def mark_verified(self, **also: object) -> int:
+        """Checked, unchanged: today's date on these cells. An inherited cell is checked where its
+        value lives, in the upstream's cell, and takes the date from there."""
+        upstream_pairs = list(
+            self.filter(inherited=True, mesh__upstream__isnull=False).values_list(
+                "mesh__upstream_id", "feature_id"
+            )
+        )
+        own = Q(pk__in=self.filter(inherited=False).values("pk"))
+        for mesh_id, feature_id in upstream_pairs:
+            own |= Q(mesh_id=mesh_id, feature_id=feature_id)
+        cells = Support.objects.filter(own)
         # Cells changed in bulk bump their meshes' edit versions, as Support.save() does.
-        Mesh.objects.filter(pk__in=self.values("mesh_id")).update(version=F("version") + 1)
-        return super().mark_verified(**also)
+        Mesh.objects.filter(pk__in=cells.values("mesh_id")).update(version=F("version") + 1)
+        count = VerifiedQuerySet.mark_verified(cells, **also)
+        Support.objects.filter(mesh__upstream__in=cells.values("mesh_id")).sync_inherited()
+        return count
+
+    def inherited(self) -> SupportQuerySet:
+        return self.filter(inherited=True)
+
+    def overridden(self) -> SupportQuerySet:
+        """A distribution's own cells, where its first-hand sources say it differs."""
+        return self.filter(inherited=False, mesh__upstream__isnull=False)
+
+    def sync_inherited(self) -> int:
+        """Copy the upstream's cell into each inherited cell among these (one read, one write).
+
+        An upstream change reaches every distribution at once: Support.save() calls this for the
+        distributions' cells of the feature it saved; imports and mesh saves call it too.
+        """
+        cells = list(
+            self.filter(inherited=True, mesh__upstream__isnull=False).select_related("mesh")
+        )
+        if not cells:
+            return 0
+        upstream = {
+            (cell.mesh_id, cell.feature_id): cell
+            for cell in Support.objects.filter(
+                mesh_id__in={cell.mesh.upstream_id for cell in cells},
+                feature_id__in={cell.feature_id for cell in cells},
+            )
+        }
+        changed = []
+        for cell in cells:
+            origin = upstream.get((cell.mesh.upstream_id, cell.feature_id))
+            if origin is None:
+                continue
+            values = [getattr(origin, name) for name in INHERITED_VALUES]
+            if [getattr(cell, name) for name in INHERITED_VALUES] != values:
+                for name, value in zip(INHERITED_VALUES, values, strict=True):
+                    setattr(cell, name, value)
+                changed.append(cell)
+        if changed:
+            Support.objects.bulk_update(changed, INHERITED_VALUES)
+            Mesh.objects.filter(pk__in={cell.mesh_id for cell in changed}).update(
+                version=F("version") + 1
+            )
+        return len(changed)
 
     def source_broken(self) -> SupportQuerySet:
         return self.filter(source__in=SourceCheck.objects.filter(broken=True).values("url"))
@@ -695,13 +891,21 @@ class SupportQuerySet(VerifiedQuerySet):
         return self.get(mesh__slug=mesh_slug, feature__slug=feature_slug)  # type: ignore[return-value]
 
     def fill_missing(self, meshes=None, features=None) -> None:
-        """Create an 'unknown' cell for every mesh x feature pair that has none yet."""
+        """Create a cell for every mesh x feature pair that has none yet: 'unknown', or for a
+        distribution inherited from its upstream."""
         meshes = list(meshes) if meshes is not None else list(Mesh.objects.all())
         features = list(features) if features is not None else list(Feature.objects.all())
         self.bulk_create(
-            [Support(mesh=m, feature=f) for m in meshes for f in features],  # type: ignore[misc]
+            [
+                Support(mesh=m, feature=f, inherited=m.upstream_id is not None)  # type: ignore[misc]
+                for m in meshes
+                for f in features
+            ],
             ignore_conflicts=True,
         )
+        Support.objects.filter(
+            mesh__in=[m for m in meshes if m.upstream_id is not None], feature__in=features
+        ).sync_inherited()
 
 
 class Support(models.Model):
@@ -714,7 +918,34 @@ class Support(models.Model):
         max_length=300, blank=True, help_text="Required for 'partial': what exactly is missing."
     )
     source = models.URLField(max_length=500, blank=True)
-    last_verified = models.DateField(default=datetime.date.today)
+    stage = models.CharField(
+        max_length=12,
+        choices=Stage,
+        blank=True,
+        help_text="How mature the support is, in the project's own words (feature status page, "
+        "docs marker, release notes); empty when it does not say. Beta support of the whole "
+        "feature is 'yes' with stage beta, not 'partial'.",
+    )
+    since_version = models.CharField(
+        "since version",
+        max_length=40,
+        blank=True,
+        help_text="The version that brought this support (at this stage), as the project "
+        "writes it; only where the project says so.",
+    )
+    removed_in = models.CharField(
+        "removed in", max_length=40, blank=True, help_text="For a removed feature: the version."
+    )
+    inherited = models.BooleanField(
+        "as upstream",
+        default=False,
+        help_text="Follows the upstream's cell (level, stage, note, source, date). Switch off to "
+        "override it with a first-hand source of this distribution.",
+    )
+    last_verified = models.DateField(
+        default=datetime.date.today,
+        help_text="The day a person or a check confirmed this cell against its source.",
+    )
 
     objects = SupportQuerySet.as_manager()
     history = HistoricalRecords()
@@ -735,16 +966,44 @@ class Support(models.Model):
                 condition=Q(level="unknown") | ~Q(source=""),
                 violation_error_message="A yes, partial or no needs the source it was read in.",
             ),
+            models.CheckConstraint(
+                name="support_stage_only_when_supported",
+                condition=Q(stage="") | Q(level__in=[Level.YES, Level.PARTIAL]),
+                violation_error_message="A stage belongs to a yes or partial.",
+            ),
+            models.CheckConstraint(
+                name="support_removed_only_when_no",
+                condition=Q(removed_in="") | Q(level=Level.NO),
+                violation_error_message="A feature removed in some version is a no.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.mesh} / {self.feature}: {self.level}"
 
     def save(self, *args, **kwargs) -> None:
+        if self.inherited:
+            self.take_upstream()
         super().save(*args, **kwargs)
         # A cell is part of its mesh's edit form: an editor who opened that form before this
         # write must be refused, not overwrite it (the admin's edit-version check).
         Mesh.objects.filter(pk=self.mesh_id).update(version=F("version") + 1)
+        # Distributions that follow this cell follow it now.
+        Support.objects.filter(mesh__upstream_id=self.mesh_id, feature_id=self.feature_id).sync_inherited()
+
+    @property
+    def upstream_cell(self) -> Support | None:
+        upstream_id = self.mesh.upstream_id
+        if upstream_id is None:
+            return None
+        return Support.objects.filter(mesh_id=upstream_id, feature_id=self.feature_id).first()
+
+    def take_upstream(self) -> None:
+        """Copy the upstream's cell into this one (an inherited cell's values are its)."""
+        origin = self.upstream_cell
+        if origin is not None:
+            for name in INHERITED_VALUES:
+                setattr(self, name, getattr(origin, name))
 
     def natural_key(self) -> tuple[str, str]:
         return (self.mesh.slug, self.feature.slug)
@@ -756,6 +1015,8 @@ class Support(models.Model):
         return is_stale(self.last_verified, release=self.mesh.flagged_release_date)
 
     def clean(self) -> None:
+        if self.inherited and self.mesh_id is not None and self.mesh.upstream_id is None:
+            raise ValidationError({"inherited": "Only a distribution's cells follow an upstream."})
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Say what is missing when the support is partial."})
         host = mirror_host(self.source)

@@ -30,7 +30,8 @@ from core.caching import cached_public_page
 from core.http import HtmxHttpRequest
 
 from . import charts, export
-from .filters import TableQuery
+from .choices import MeshKind
+from .filters import ALL_KINDS, TableQuery
 from .forms import CompareForm, SuggestionForm
 from .matrix import FACTS, MORE_FACTS, build_matrix
 from .models import Feature, Mesh, MeshAlias, OverheadFigure, Support, public_changes
@@ -85,6 +86,7 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     matrix = table.matrix()
     total = Mesh.objects.count()
+    platform_count = Mesh.objects.active().filter(kind=MeshKind.PLATFORM_NETWORKING).count()
     context = {
         "table": table,
         "filter": table.filter,
@@ -93,6 +95,8 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
         "hidden_meshes": total - len(matrix.meshes),
         "query": request.GET.urlencode(),
         "notes_toggle": toggled(request.GET, "notes", "true"),
+        "platform_count": platform_count,
+        "platform_options": toggled(request.GET, "kind", ALL_KINDS) if platform_count else "",
     }
     status = 400 if table.errors else 200
     return render_fragment(request, "comparison/matrix.html", "results", context, status)
@@ -134,10 +138,11 @@ def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     matrix = build_matrix([mesh])
     context = {
         "mesh": mesh,
-        "overhead": list(mesh.overhead_figures.all()),
+        "overhead": list(mesh.overhead_figures.comparable()),
         "former_names": list(mesh.aliases.all()),
         "matrix": matrix,
         "stale_cells": matrix.stale_count(mesh),
+        "overrides": sum(not cell.inherited for row in matrix.rows for cell in row.cells),
         "coverage": charts.coverage_by_category(mesh),
     }
     return render(request, "comparison/mesh_detail.html", context)
@@ -195,7 +200,7 @@ def csv_filename(request: HtmxHttpRequest) -> str:
 def overview(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name"))
     active = [mesh for mesh in meshes if not mesh.is_discontinued]
-    figures = list(OverheadFigure.objects.select_related("mesh"))
+    figures = list(OverheadFigure.objects.comparable().select_related("mesh"))
     context = {
         "tiers": charts.tier_chart(meshes),
         "coverage": charts.coverage_by_mesh(active),

@@ -33,7 +33,8 @@ FACT_SOURCE_FIELDS = {
     "commercial_support": "commercial_support_source",
     "stable_releases_free": "stable_releases_source",
     "proxy_family": "proxy_family_source",
-    "traffic_split": "traffic_split_source",
+    # A distribution without a snippet of its own is charged its upstream's (Mesh.split_source).
+    "traffic_split": "split_source",
 }
 
 
@@ -58,7 +59,7 @@ def mesh_facts() -> list[decision.MeshFacts]:
             ),
             data_plane=mesh.data_plane,
             clouds=mesh.cloud_set,
-            config_lines=mesh.traffic_split_lines if mesh.traffic_split_yaml else None,
+            config_lines=mesh.traffic_split_lines if mesh.split_yaml else None,
             support=levels.get(mesh.pk, {}),
             runs_without_kubernetes=mesh.runs_without_kubernetes,
             kubernetes_vm_workloads=mesh.kubernetes_vm_workloads,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from ..lint import lint
 from ..models import Mesh, Suggestion, Support
 
 register = template.Library()
@@ -30,6 +31,11 @@ def editor_dashboard(context) -> list[tuple[str, int, str]]:
             f"{cells}?source_check=moved",
         ),
         ("Stale cells", Support.objects.stale().count(), f"{cells}?verified=stale"),
+        (
+            "Data rule problems (manage.py lint_data)",
+            len(lint()),
+            reverse("admin:comparison_mesh_lint"),
+        ),
         (
             "Meshes with a new release",
             Mesh.objects.with_new_release().count(),

@@ -29,8 +29,14 @@ class MeshAdminForm:
         for i, sub in enumerate(formset.forms):
             data[f"{formset.prefix}-{i}-id"] = sub.instance.pk
             data[f"{formset.prefix}-{i}-mesh"] = mesh.pk
-            for name in ("level", "note", "source"):
-                data[f"{formset.prefix}-{i}-{name}"] = getattr(sub.instance, name)
+            for name in sub.fields:
+                if name in ("id", "mesh"):
+                    continue
+                value = getattr(sub.instance, name)
+                if value is True:
+                    data[f"{formset.prefix}-{i}-{name}"] = "on"
+                elif value is not False and value is not None:
+                    data[f"{formset.prefix}-{i}-{name}"] = value
         # The other inlines (overhead figures, former slugs) go along unchanged.
         for inline in response.context["inline_admin_formsets"][1:]:
             other = inline.formset

@@ -36,7 +36,7 @@ def meets(mesh_slug: str, feature_slug: str, levels=(Level.YES,)) -> bool:
 
 def test_discontinued_products_are_hidden_by_default(client, db):
     slugs = api_slugs(client)
-    assert set(slugs) == set(Mesh.objects.active().values_list("slug", flat=True))
+    assert set(slugs) == set(Mesh.objects.active().service_meshes().values_list("slug", flat=True))
     assert "open-service-mesh" not in slugs
     assert "open-service-mesh" in api_slugs(client, "status=all")
     assert api_slugs(client, "status=archived") == sorted(
@@ -47,7 +47,11 @@ def test_discontinued_products_are_hidden_by_default(client, db):
 def test_must_haves_keep_only_meshes_supporting_all_of_them(client, db):
     musts = ["mtls-tcp", "fault-injection"]
     slugs = api_slugs(client, "must=mtls-tcp&must=fault-injection")
-    expected = [m.slug for m in Mesh.objects.active() if all(meets(m.slug, f) for f in musts)]
+    expected = [
+        m.slug
+        for m in Mesh.objects.active().service_meshes()
+        if all(meets(m.slug, f) for f in musts)
+    ]
     assert sorted(slugs) == sorted(expected)
     assert "istio-sidecar" in slugs
     assert "linkerd" not in slugs  # fault injection only via an extra deployment: partial
@@ -78,14 +82,14 @@ def test_facets(client, db, query, field, value):
     meshes = client.get(f"{API}?{query}").json()
     assert meshes
     assert all(mesh[field] == value for mesh in meshes)
-    expected = Mesh.objects.active().filter(**{field: value}).count()
+    expected = Mesh.objects.active().service_meshes().filter(**{field: value}).count()
     assert len(meshes) == expected
 
 
 def test_smi_facet(client, db):
-    none = set(api_slugs(client, "smi=none&status=all"))
-    some = set(api_slugs(client, "smi=some&status=all"))
-    full = set(api_slugs(client, "smi=full&status=all"))
+    none = set(api_slugs(client, "smi=none&status=all&kind=all"))
+    some = set(api_slugs(client, "smi=some&status=all&kind=all"))
+    full = set(api_slugs(client, "smi=full&status=all&kind=all"))
     assert none.isdisjoint(some) and some.isdisjoint(full)
     assert len(none | some | full) == Mesh.objects.count()
     assert "cilium" in none
@@ -96,7 +100,7 @@ def test_search_names_meshes_or_features(client, db):
     assert api_slugs(client, "q=kuma") == ["kuma"]
     assert sorted(api_slugs(client, "q=linkerd")) == ["buoyant-enterprise-linkerd", "linkerd"]
     rows = client.get(f"{API}?q=tracing").json()
-    assert len(rows) == Mesh.objects.active().count()
+    assert len(rows) == Mesh.objects.active().service_meshes().count()
     assert list(rows[0]["features"]) == ["tracing"]
     assert api_slugs(client, "q=zzzz-nothing") == []
 
@@ -217,6 +221,10 @@ def test_api_shape(client, db):
     cell = Support.objects.get(mesh__slug="linkerd", feature__slug="mtls-http")
     assert mesh["features"]["mtls-http"] == {
         "level": cell.level,
+        "stage": cell.stage,
+        "since_version": cell.since_version,
+        "removed_in": cell.removed_in,
+        "inherited": cell.inherited,
         "note": cell.note,
         "source": cell.source,
         "last_verified": cell.last_verified.isoformat(),
@@ -269,7 +277,7 @@ def test_csv_download_follows_the_filters(client, db):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    names = rows[0][3::3]
+    names = rows[0][3::4]
     assert names == [
         m["name"] for m in client.get(API, {"must": ["mtls-tcp", "fault-injection"]}).json()
     ]
@@ -326,8 +334,8 @@ QUERY_BUDGET = {
     "table": (TABLE + "?must=mtls-tcp&partial=true&q=m", 10),
     # Compare looks up former slugs (renamed meshes) among the chosen ones: one query.
     "compare": (None, 5),
-    # The mesh page reads its overhead figures and former slugs: one query each.
-    "mesh": (None, 7),
+    # The mesh page reads its overhead figures, former slugs and distributions: one query each.
+    "mesh": (None, 8),
     "overview": (reverse("comparison:overview"), 3),
     "api": (API + "?maturity=leading", 4),
     "csv": (CSV, 4),
@@ -340,7 +348,7 @@ def budget_urls() -> dict[str, tuple[str, int]]:
     return {
         **QUERY_BUDGET,
         "compare": (f"{COMPARE}?mesh={first.slug}&mesh={second.slug}", 5),
-        "mesh": (first.get_absolute_url(), 7),
+        "mesh": (first.get_absolute_url(), 8),
     }
 
 

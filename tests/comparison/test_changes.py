@@ -54,8 +54,10 @@ def entries(response) -> list[ET.Element]:
 
 def test_fresh_install_shows_the_real_dated_history(db, client):
     # Empty the catalogue and its history, then install from the fixture as a new site would.
+    from tests import factories
+
+    factories.clear_catalogue()
     for model in (Support, Mesh, Feature, Category):
-        model.objects.all().delete()
         model.history.all().delete()
     call_command("import_meshes", "fixtures/meshes.json", stdout=io.StringIO())
     changes = public_changes()
@@ -91,10 +93,12 @@ def test_changes_page_filters_by_mesh(client, db):
 
 
 def test_every_kind_of_public_change_is_listed(db):
-    kuma = Mesh.objects.get(slug="kuma")
-    kuma.current_version = "3.0.2"
-    kuma.save()
-    cell = Support.objects.get(mesh=kuma, feature__slug="grpc")
+    # A mesh whose release date is not known: the edit itself dates the new version.
+    consul = Mesh.objects.get(slug="consul")
+    assert consul.current_version_date is None
+    consul.current_version = "2.1.1"
+    consul.save()
+    cell = Support.objects.get(mesh=consul, feature__slug="grpc")
     cell.level, cell.note = "partial", "Only unary calls."
     cell.save()
     new = Mesh.objects.create(
@@ -118,8 +122,8 @@ def test_every_kind_of_public_change_is_listed(db):
         ("feature_added", "new-feature"),
         ("mesh_removed", "new-mesh"),
         ("mesh_added", "new-mesh"),
-        ("level", "kuma"),
-        ("version", "kuma"),
+        ("level", "consul"),
+        ("version", "consul"),
     ]
     titles = {c.kind: f"{c.kind_label}: {c.summary}" for c in public_changes()}
     assert titles["mesh_added"] == "New mesh: New Mesh"

@@ -27,8 +27,10 @@ def test_diffing_a_file_reads_the_database_once_per_table(db, django_assert_max_
 
 def test_the_dry_run_names_each_added_changed_and_removed_row(db):
     data = exported()
-    cell = next(i for i in data if i["model"] == "comparison.support")
-    cell["fields"].update(level="no", source="https://example.org/no", note="")
+    cell = next(
+        i for i in data if i["model"] == "comparison.support" and not i["fields"]["inherited"]
+    )
+    cell["fields"].update(level="no", stage="", source="https://example.org/no", note="")
     meshes = [i for i in data if i["model"] == "comparison.mesh"]
     mesh = next(i for i in meshes if i["fields"]["slug"] == "kuma")
     mesh["fields"]["summary"] = "Changed summary."
@@ -97,6 +99,8 @@ def rename(data: list[dict], old: str, new: str, alias: bool = True) -> list[dic
             fields["slug"] = new
         if fields.get("mesh") == [old]:
             fields["mesh"] = [new]
+        if fields.get("upstream") == [old]:
+            fields["upstream"] = [new]
     if alias:
         data.append({"model": "comparison.meshalias", "fields": {"slug": old, "mesh": [new]}})
     return data
@@ -143,6 +147,9 @@ def test_no_rename_when_the_new_slug_is_already_taken(db):
     data.append(
         {"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["linkerd-oss"]}}
     )
+    for item in data:  # its distribution follows the copy now
+        if item["fields"].get("upstream") == ["linkerd"]:
+            item["fields"]["upstream"] = ["linkerd-oss"]
     plan = validate(json.dumps(data))
     assert plan.problems == []
     data_exchange.apply(plan)
@@ -220,9 +227,16 @@ def test_every_kind_of_problem_is_named_with_its_place_and_counted_under_its_kin
         like("comparison.category", slug="cat", name="Cat A"),
         like("comparison.category", slug="cat", name="Cat B"),
         like("comparison.feature", slug="feat", category=["nocat"]),
-        like("comparison.mesh", slug="m1", name="Linkerd"),
-        like("comparison.mesh", slug="m2", name="Same"),
-        like("comparison.mesh", slug="m3", name="Same", maturity="ancient"),
+        like("comparison.mesh", slug="m1", name="Linkerd", upstream=None, upstream_version=""),
+        like("comparison.mesh", slug="m2", name="Same", upstream=None, upstream_version=""),
+        like(
+            "comparison.mesh",
+            slug="m3",
+            name="Same",
+            maturity="ancient",
+            upstream=None,
+            upstream_version="",
+        ),
         {
             "model": "comparison.support",
             "fields": {"mesh": ["ghost"], "feature": ["nofeat"], "level": "yes"},

@@ -120,8 +120,9 @@ def test_import_renames_a_mesh_named_by_its_former_slug(db):
         fields = item["fields"]
         if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
             fields["slug"] = "linkerd-oss"
-        if fields.get("mesh") == ["linkerd"]:
-            fields["mesh"] = ["linkerd-oss"]
+        for name in ("mesh", "upstream"):
+            if fields.get(name) == ["linkerd"]:
+                fields[name] = ["linkerd-oss"]
     items.append(
         {"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["linkerd-oss"]}}
     )

@@ -47,7 +47,10 @@ def test_full_smi_returns_the_meshes_implementing_all_four_parts(client, db):
 def test_status_filter_and_all(client, db):
     archived = set(Mesh.objects.filter(status="archived").values_list("slug", flat=True))
     assert slugs(client, "status=archived") == archived
-    assert slugs(client, "status=all") == set(Mesh.objects.values_list("slug", flat=True))
+    assert slugs(client, "status=all") == set(
+        Mesh.objects.service_meshes().values_list("slug", flat=True)
+    )
+    assert slugs(client, "status=all&kind=all") == set(Mesh.objects.values_list("slug", flat=True))
 
 
 @pytest.mark.parametrize(

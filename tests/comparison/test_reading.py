@@ -69,7 +69,11 @@ def test_bad_view_options_are_400(client, db):
 
 
 def test_compact_cells_keep_limit_notes_and_source_behind_the_level(client, db):
-    shown = Support.objects.exclude(note="").exclude(source="").filter(mesh__status="active")
+    shown = (
+        Support.objects.exclude(note="")
+        .exclude(source="")
+        .filter(mesh__status="active", mesh__kind="service_mesh")
+    )
     html = client.get(TABLE).content.decode()
     assert '<table class="matrix">' in html
     # A note on what is partial, missing or unknown stays in the compact cell, behind the level.
@@ -86,7 +90,9 @@ def test_compact_cells_keep_limit_notes_and_source_behind_the_level(client, db):
         f'<details><summary class="lvl">{cell.get_level_display()}</summary>'
         f'<a class="src" href="{escape(cell.source)}"'
     ) in html
-    limit_notes = Support.objects.filter(mesh__status="active").exclude(note="")
+    limit_notes = Support.objects.filter(mesh__status="active", mesh__kind="service_mesh").exclude(
+        note=""
+    )
     assert html.count('<p class="note">') == limit_notes.exclude(level=Level.YES).count()
     assert "“Show notes” puts every note in the table" in html
     for page in [
@@ -104,7 +110,9 @@ def test_show_notes_puts_every_note_in_its_cell(client, db):
     html = client.get(TABLE, {"notes": "true"}).content.decode()
     assert '<table class="matrix is-comfortable with-notes">' in html
     assert '<td class="lvl-' in html and '<details><summary class="lvl">' not in html
-    notes = Support.objects.filter(mesh__status="active").exclude(note="")
+    notes = Support.objects.filter(mesh__status="active", mesh__kind="service_mesh").exclude(
+        note=""
+    )
     assert html.count('<p class="note">') == notes.count()
     # The toggle is a plain link that keeps the other parameters.
     assert 'href="?notes=true"' in client.get(TABLE).content.decode()
@@ -198,8 +206,8 @@ def test_csv_has_facts_rows_and_a_telling_name(client, db):
     assert rows[0][:3] == ["Category", "Feature (key)", "Feature"]
     facts = {row[1]: row for row in rows[1 : 1 + len(FACTS)]}
     assert list(facts) == [fact.slug for fact in FACTS]
-    names = rows[0][3::3]
-    assert facts["licence"][3 + 3 * names.index("Consul")] == "BUSL-1.1"
+    names = rows[0][3::4]
+    assert facts["licence"][3 + 4 * names.index("Consul")] == "BUSL-1.1"
     assert "…" in response.content.decode() or "–" in response.content.decode()
 
 
@@ -208,7 +216,7 @@ def test_csv_speaks_the_page_language(client, db):
     assert "service-meshes-de-" in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0][:3] == ["Kategorie", "Feature (Schlüssel)", "Feature"]
-    levels = {cell for row in rows[1 + len(FACTS) :] for cell in row[3::3]}
+    levels = {cell for row in rows[1 + len(FACTS) :] for cell in row[3::4]}
     assert levels <= {"Ja", "Teilweise", "Nein", "Unbekannt"} and "Ja" in levels
     mtls = next(row for row in rows if row[1] == "mtls-http")
     assert mtls[2] == Feature.objects.get(slug="mtls-http").name_de
