@@ -29,7 +29,8 @@ class SampledCell:
 
 
 def decided_cells(fixture: Path) -> list[SampledCell]:
-    """Every yes/partial/no cell of the fixture, in a stable order."""
+    """Every yes/partial/no cell of the fixture that holds its own claim (an inherited cell is its
+    upstream's, which is drawn on its own), in a stable order."""
     cells = [
         SampledCell(
             item["fields"]["mesh"][0],
@@ -39,7 +40,9 @@ def decided_cells(fixture: Path) -> list[SampledCell]:
             item["fields"]["source"],
         )
         for item in json.loads(fixture.read_text(encoding="utf-8"))
-        if item["model"] == "comparison.support" and item["fields"]["level"] != "unknown"
+        if item["model"] == "comparison.support"
+        and item["fields"]["level"] != "unknown"
+        and not item["fields"].get("inherited")
     ]
     return sorted(cells, key=lambda cell: (cell.mesh, cell.feature))
 

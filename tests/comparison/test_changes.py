@@ -129,8 +129,8 @@ def test_every_kind_of_public_change_is_listed(db):
     assert titles["mesh_added"] == "New mesh: New Mesh"
     assert titles["feature_added"] == "New feature: New feature"
     version = next(c for c in public_changes() if c.kind == "version")
-    assert version.summary == "Kuma: version 3.0.1 → 3.0.2"
-    assert [c.kind for c in public_changes(mesh="kuma")] == ["level", "version"]
+    assert version.summary == "Consul: version 2.1.0 → 2.1.1"
+    assert [c.kind for c in public_changes(mesh="consul")] == ["level", "version"]
     assert feature.pk
 
 

@@ -313,7 +313,8 @@ def test_persona_through_the_api(client, db, persona):
 
     result = recommend(client, persona.answers)
     assert result["verdict"] == persona.verdict
-    top3 = [entry["slug"] for entry in result["shortlist"][:3]]
+    # The first three ranks: products tied with the third stay in (a tie is not an order).
+    top3 = [entry["slug"] for entry in result["shortlist"] if entry["rank"] <= 3]
     for slug in persona.in_top3:
         assert slug in top3, (persona.name, top3)
     for slug in persona.not_in_top3:

@@ -125,7 +125,7 @@ def test_result_notes_when_the_data_changed(client, db, wizard):
     assert changed not in client.get(stored.get_absolute_url()).content.decode()
     top = stored.shortlist[0]
     Support.objects.filter(mesh__slug=top, feature__slug="mtls-http").update(
-        level="no", source="https://example.org/changed"
+        level="no", stage="", since_version="", source="https://example.org/changed"
     )
     html = client.get(stored.get_absolute_url()).content.decode()
     assert changed in html
