@@ -321,14 +321,16 @@ class Row:
                 f'<td class="lvl-{level}{" is-stale" if stale else ""}'
                 f'{" is-inherited" if inherited else ""}">'
             )
+            # The stage marker goes on a line of its own, below the level and clear of the
+            # correction link in the cell's corner.
             if show_notes:
                 append(
                     f'<span class="lvl">{levels[level]}</span>{mark_html} {source_html}{note_html}'
                 )
             elif source_html or note_html:
                 append(
-                    f'<details><summary class="lvl">{levels[level]}{mark_html}</summary>'
-                    f"{note_html}{source_html}</details>"
+                    f'<details><summary class="lvl">{levels[level]}</summary>'
+                    f"{note_html}{source_html}</details>{mark_html}"
                 )
             else:
                 append(f'<span class="lvl">{levels[level]}</span>{mark_html}')

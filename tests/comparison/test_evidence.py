@@ -43,7 +43,8 @@ def family():
 def test_the_table_shows_stage_since_and_inheritance(client, family):
     html = client.get(reverse("comparison:matrix")).content.decode()
     # A beta cell carries its marker beside the level word, the words and version in its note.
-    assert '<summary class="lvl">Yes <span class="stage stage-beta">beta</span></summary>' in html
+    # On a line of its own under the level, clear of the correction link in the corner.
+    assert '</details> <span class="stage stage-beta">beta</span><a class="suggest"' in html
     assert '<p class="stage-since">Beta, since 1.27</p>' in html
     # Stable needs no marker; the inherited cell names and links its upstream.
     assert "stage-stable" not in html
