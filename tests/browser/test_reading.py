@@ -73,7 +73,7 @@ def scroll_to_first_feature_rows(page) -> None:
 @pytest.mark.parametrize("language", ["", "/de"])
 def test_a_dozen_meshes_and_fifteen_rows_fit_1440_by_900(wide, language, shot):
     page = wide
-    page.goto(f"{language}/?status=all")
+    page.goto(f"{language}/?status=all&kind=all")
     assert page.locator("thead th.mesh-col").count() == Mesh.objects.count()
     assert page.evaluate(FULLY_VISIBLE_COLUMNS) >= 12
     # One scroll, the page's: the table sits in no scrolling box of its own.

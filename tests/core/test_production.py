@@ -256,4 +256,4 @@ def test_local_page_copies_stay_within_their_byte_budget(settings):
 
 
 def test_mesh_list_is_unchanged_by_caching(client, db, page_cache):
-    assert len(client.get("/api/meshes.json?status=all").json()) == Mesh.objects.count()
+    assert len(client.get("/api/meshes.json?status=all&kind=all").json()) == Mesh.objects.count()

@@ -13,8 +13,8 @@ class Command(BaseCommand):
     help = "Print (or write) docs/data-audit.md: a seeded random sample of decided cells."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=12)
-        parser.add_argument("--size", type=int, default=40)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--size", type=int, default=48)
         parser.add_argument("--fixture", default=str(settings.BASE_DIR / "fixtures/meshes.json"))
         parser.add_argument(
             "--verdicts",
