@@ -26,6 +26,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import facts
+from .choices import Cloud, Orchestrator
 from .lint import lint
 from .models import (
     Category,
@@ -251,9 +253,51 @@ def check_mesh_version(mesh: Mesh, started_from: int | None) -> None:
         )
 
 
+class LinksField(forms.CharField):
+    """Successor links edited as lines "name | https://…", stored as a list of {name, url}."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(f"{link['name']} | {link['url']}" for link in value)
+        return value
+
+    def to_python(self, value) -> list[dict[str, str]]:
+        links = []
+        for number, line in enumerate(str(value or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            name, bar, url = line.partition("|")
+            if not bar or not name.strip() or not url.strip().startswith(("https://", "http://")):
+                raise ValidationError(f"Line {number}: write it as name | https://…")
+            links.append({"name": name.strip(), "url": url.strip()})
+        return links
+
+    def has_changed(self, initial, data) -> bool:
+        return (initial or []) != self.to_python(data)
+
+
 class MeshAdminForm(forms.ModelForm):
     # Not named "version": the model field is not editable, this is the version the editor saw.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The list-valued facts as checkboxes (stored as JSON lists).
+    clouds = forms.TypedMultipleChoiceField(
+        label="Offered managed by clouds",
+        choices=Cloud.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    orchestrators = forms.TypedMultipleChoiceField(
+        label="Orchestrators outside Kubernetes",
+        choices=Orchestrator.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    successor_links = LinksField(
+        required=False,
+        help_text="The documentation of what users moved to, one per line: name | https://…",
+    )
 
     class Meta:
         model = Mesh
@@ -408,22 +452,7 @@ class MeshAdmin(HistoryAdmin):
                 "fields": ["upstream", "upstream_version"],
             },
         ),
-        (
-            "Licence and support",
-            {
-                "fields": [
-                    "licence",
-                    "licence_spdx",
-                    "open_source",
-                    "licence_source",
-                    "commercial_support",
-                    "commercial_support_source",
-                    "stable_releases_free",
-                    "stable_releases_note",
-                    "stable_releases_source",
-                ]
-            },
-        ),
+        (facts.LICENCE, {"fields": facts.fields_of(facts.LICENCE)}),
         ("Links", {"fields": ["website", "docs_url", "repository_url"]}),
         (
             "Version and freshness",
@@ -435,6 +464,7 @@ class MeshAdmin(HistoryAdmin):
                     "release_feed_url",
                     "release_watch_summary",
                     "last_verified",
+                    "fact_checks_summary",
                     "verify_mesh",
                     "edit_version",
                 ]
@@ -445,42 +475,19 @@ class MeshAdmin(HistoryAdmin):
             {
                 "fields": [
                     "proxy",
-                    "proxy_family",
-                    "builds_on",
-                    "proxy_family_source",
                     "data_plane",
                     "platforms",
                     ("platform_notes", "platform_notes_de"),
+                    *facts.fields_of(facts.ARCHITECTURE),
                 ]
             },
         ),
-        (
-            "Where it runs",
-            {
-                "fields": [
-                    "runs_without_kubernetes",
-                    "runs_without_kubernetes_source",
-                    "kubernetes_vm_workloads",
-                    "kubernetes_vm_workloads_source",
-                    "orchestrators",
-                    "orchestrators_note",
-                    "orchestrators_source",
-                    "requires_openshift",
-                    "requires_openshift_source",
-                    "clouds",
-                    "bound_to_cloud",
-                    "cloud_note",
-                    "clouds_source",
-                ]
-            },
-        ),
+        (facts.PLATFORM, {"fields": facts.fields_of(facts.PLATFORM)}),
         (
             "Maturity and status",
             {
                 "fields": [
                     "maturity",
-                    "cncf_status",
-                    "cncf_source",
                     "status",
                     "status_date",
                     ("status_note", "status_note_de"),
@@ -511,12 +518,24 @@ class MeshAdmin(HistoryAdmin):
         ),
     ]
 
-    readonly_fields = ["release_watch_summary", "verify_mesh"]
+    readonly_fields = ["release_watch_summary", "fact_checks_summary", "verify_mesh"]
 
     def save_model(self, request, obj: Mesh, form, change: bool) -> None:
         if change:
             obj.version = form.cleaned_data["edit_version"] + 1
+        # An editor who changed a fact's value, note or source just read its source: checked today.
+        obj.record_fact_checks(form.changed_data)
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="Facts last checked")
+    def fact_checks_summary(self, obj: Mesh) -> str:
+        if not obj.pk or not obj.fact_checks:
+            return "No fact has a check date yet."
+        return "; ".join(
+            f"{facts.BY_NAME[name].label}: {day}"
+            for name, day in sorted(obj.fact_checks.items())
+            if name in facts.BY_NAME
+        )
 
     @admin.display(description="New release")
     def new_release(self, obj: Mesh) -> str:

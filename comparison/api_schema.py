@@ -26,6 +26,7 @@ from .choices import (
     Stage,
     Status,
 )
+from .facts import BY_NAME, source_fields
 from .filters import ALL_KINDS, ALL_STATUSES
 from .models import Feature, Mesh
 
@@ -117,13 +118,12 @@ def table_parameters(mesh_slugs: list[str], feature_slugs: list[str]) -> list[di
     ]
 
 
-# Facts with a source page of their own: `<fact>` and `<fact>_source` (a URL, or empty).
+# Facts with a source page of their own: `<fact>` and its source field (a URL, or empty), from the
+# one declaration of every fact (GAMMA's source sits in its object).
 FACT_SOURCES = [
-    "licence_source", "cncf_source", "runs_without_kubernetes_source",
-    "kubernetes_vm_workloads_source", "orchestrators_source", "clouds_source",
-    "commercial_support_source", "stable_releases_source", "proxy_family_source",
-    "traffic_split_source", "requires_openshift_source",
-]  # fmt: skip
+    *(name for name in source_fields() if name not in ("gamma_source", "current_version_source")),
+    "traffic_split_source",
+]
 OPTIONAL_YES_NO = {"type": ["boolean", "null"], "description": "null when not known."}
 
 
@@ -187,6 +187,13 @@ MESH_EXTRA_PROPERTIES: dict[str, Any] = {
     "proxy_family": _with_empty(_values(ProxyFamily)),
     "builds_on": _with_empty(_values(BuildsOn)),
     **{name: URL_OR_EMPTY for name in FACT_SOURCES},
+    "fact_checks": {
+        "type": "object",
+        "description": "The day each fact was last confirmed against its source (ISO dates); a "
+        "fact without an entry has not been checked on its own since the mesh was added.",
+        "propertyNames": {"enum": sorted(BY_NAME)},
+        "additionalProperties": DATE,
+    },
     "kind": {
         "type": "string",
         "enum": _values(MeshKind),

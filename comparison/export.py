@@ -10,13 +10,16 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 
 from .choices import Level, Stage
+from .facts import LIST, MESH_FACTS
 from .matrix import Cell, Matrix
 from .models import Mesh
 
 # Spreadsheets (Excel above all) read a CSV as UTF-8 only when it starts with this mark.
 BYTE_ORDER_MARK = "\ufeff"
 
-MESH_ATTRIBUTES = [
+# The mesh's own attributes, then every fact with its note and source (comparison/facts.py;
+# the list-valued facts and the GAMMA object are written below), each once.
+MESH_ATTRIBUTES = list(dict.fromkeys([
     "slug",
     "name",
     "kind",
@@ -25,10 +28,6 @@ MESH_ATTRIBUTES = [
     "website",
     "docs_url",
     "repository_url",
-    "licence",
-    "licence_spdx",
-    "open_source",
-    "licence_source",
     "developer",
     "current_version",
     "current_version_source",
@@ -43,31 +42,18 @@ MESH_ATTRIBUTES = [
     "status_note",
     "status_source",
     "successor",
-    "cncf_status",
-    "cncf_source",
-    "runs_without_kubernetes",
-    "runs_without_kubernetes_source",
-    "kubernetes_vm_workloads",
-    "kubernetes_vm_workloads_source",
-    "orchestrators_note",
-    "orchestrators_source",
-    "requires_openshift",
-    "requires_openshift_source",
-    "bound_to_cloud",
-    "cloud_note",
-    "clouds_source",
-    "commercial_support",
-    "commercial_support_source",
-    "stable_releases_free",
-    "stable_releases_note",
-    "stable_releases_source",
-    "proxy_family",
-    "builds_on",
-    "proxy_family_source",
-    "traffic_split_source",
     "last_verified",
     "release_feed_url",
-]
+    "fact_checks",
+    *dict.fromkeys(
+        name
+        for fact in MESH_FACTS
+        if fact.kind != LIST and not fact.name.startswith("gamma_")
+        for name in (fact.name, fact.note, fact.source)
+        if name and name != "gamma_source"
+    ),
+    *(name for fact in MESH_FACTS if fact.kind == LIST for name in (fact.note, fact.source) if name),
+]))
 
 
 def mesh_attributes(mesh: Mesh) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .choices import Level, Stage
+from .facts import MESH_FACTS
 from .models import Feature, Mesh, OverheadFigure, Support
 from .sources import mirror_host
 from .versions import is_newer
@@ -188,6 +189,18 @@ def check_mesh_texts(meshes: list[Mesh]) -> Iterator[Problem]:
                 yield Problem("cut off", f"mesh {mesh.slug}", f"{name} ends with an ellipsis")
 
 
+def check_fact_sources(meshes: list[Mesh]) -> Iterator[Problem]:
+    """Every fact that says something cites the page it was read on (comparison/facts.py)."""
+    for mesh in meshes:
+        for fact in MESH_FACTS:
+            if fact.has_value(mesh) and not getattr(mesh, fact.source):
+                yield Problem(
+                    "fact without source",
+                    f"mesh {mesh.slug}",
+                    f"{fact.name} is set, but {fact.source} is empty",
+                )
+
+
 def check_overhead(figures: list[OverheadFigure]) -> Iterator[Problem]:
     # A figure without its context is kept for the record but shown nowhere (comparable()).
     for figure in figures:
@@ -218,6 +231,7 @@ def lint() -> list[Problem]:
         *check_notes(cells),
         *check_distributions(cells, meshes),
         *check_mesh_texts(meshes),
+        *check_fact_sources(meshes),
         *check_overhead(figures),
         *check_stages(cells),
     ]

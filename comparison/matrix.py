@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .choices import Level, Stage
+from .facts import BY_NAME
 from .models import (
     Category,
     Feature,
@@ -364,6 +365,12 @@ class Fact:
     key: Callable[[Mesh], object] | None = None
 
 
+def source_of(fact: str) -> Callable[[Mesh], str]:
+    """The link of a facts row: the page its fact was read on (comparison/facts.py)."""
+    field = BY_NAME[fact].source
+    return lambda mesh: getattr(mesh, field)
+
+
 # Short words for the facts rows, so that a dozen columns fit side by side.
 CNCF_SHORT = {
     "graduated": gettext_lazy("graduated"),
@@ -433,37 +440,37 @@ MORE_FACTS = [
         "without-kubernetes",
         gettext_lazy("Runs without Kubernetes"),
         lambda m: _yes_no_unknown(m.runs_without_kubernetes),
-        lambda m: m.runs_without_kubernetes_source,
+        source_of("runs_without_kubernetes"),
     ),
     Fact(
         "orchestrators",
         gettext_lazy("Outside Kubernetes"),
         lambda m: m.get_orchestrators_display() or "—",
-        lambda m: m.orchestrators_source,
+        source_of("orchestrators"),
     ),
     Fact(
         "bound-to-cloud",
         gettext_lazy("Works only with"),
         lambda m: str(m.get_bound_to_cloud_display()) or "—",
-        lambda m: m.clouds_source if m.bound_to_cloud else "",
+        lambda m: source_of("bound_to_cloud")(m) if m.bound_to_cloud else "",
     ),
     Fact(
         "support",
         gettext_lazy("Commercial support"),
         lambda m: m.commercial_support or "—",
-        lambda m: m.commercial_support_source,
+        source_of("commercial_support"),
     ),
     Fact(
         "stable-releases-free",
         gettext_lazy("Stable releases free"),
         lambda m: _yes_no_unknown(m.stable_releases_free),
-        lambda m: m.stable_releases_source,
+        source_of("stable_releases_free"),
     ),
     Fact(
         "proxy-family",
         gettext_lazy("Proxy family"),
         lambda m: str(m.get_proxy_family_display()) or str(Level.UNKNOWN.label),
-        lambda m: m.proxy_family_source,
+        source_of("proxy_family"),
     ),
     Fact(
         "traffic-split",

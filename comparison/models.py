@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.utils.deconstruct import deconstructible
 from django.db.models import Count, F, Q, TextChoices, Value, Window
 from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.urls import reverse
@@ -39,12 +42,38 @@ from .sources import mirror_host
 from .versions import version_key
 
 
-def comma_list_validator(choices: type[TextChoices]) -> RegexValidator:
-    """Comma-separated values from one choice list, e.g. "aws,gcp" (empty allowed)."""
-    return RegexValidator(
-        r"^(({c})(,({c}))*)?$".format(c="|".join(choices.values)),
-        "Comma-separated, from: " + ", ".join(choices.values) + ".",
-    )
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list of distinct values from one choice list, e.g. ["aws", "gcp"] (empty allowed)."""
+
+    def __init__(self, choices: type[TextChoices]) -> None:
+        self.choices = choices
+
+    def __call__(self, value: object) -> None:
+        allowed = self.choices.values
+        if (
+            not isinstance(value, list)
+            or any(item not in allowed for item in value)
+            or len(set(value)) != len(value)
+        ):
+            raise ValidationError("A list of distinct values from: " + ", ".join(allowed) + ".")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices is self.choices
+
+
+def validate_links(value: object) -> None:
+    """Successor links: a list of {"name": …, "url": "https://…"}."""
+    if not isinstance(value, list) or not all(
+        isinstance(link, dict)
+        and set(link) == {"name", "url"}
+        and isinstance(link["name"], str)
+        and link["name"].strip()
+        and isinstance(link["url"], str)
+        and re.fullmatch(r"https?://\S+", link["url"])
+        for link in value
+    ):
+        raise ValidationError('A list of {"name": …, "url": "https://…"} objects.')
 
 
 def source_field(fact: str) -> models.URLField:
@@ -73,6 +102,14 @@ class Bilingual:
     @property
     def display_description(self) -> str:
         return (in_german() and self.description_de) or self.description
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def stale_before() -> datetime.date:
@@ -358,24 +395,20 @@ class Mesh(models.Model):
         max_length=200, blank=True, help_text="What users of a discontinued product moved to."
     )
     successor_de = models.CharField("successor (German)", max_length=200, blank=True)
-    successor_links = models.TextField(
+    successor_links = models.JSONField(
+        default=list,
         blank=True,
-        validators=[
-            RegexValidator(
-                r"^(\S[^\n|]*\|\s*https?://\S+\s*(\n|$))*$",
-                "One link per line: name | https://…",
-            )
-        ],
+        validators=[validate_links],
         help_text="The documentation of what users moved to, one per line: name | https://…",
     )
     cncf_status = models.CharField("CNCF status", max_length=20, choices=CncfStatus)
     cncf_source = source_field("CNCF status")
-    clouds = models.CharField(
+    clouds = models.JSONField(
         "offered by clouds",
-        max_length=40,
+        default=list,
         blank=True,
-        validators=[comma_list_validator(Cloud)],
-        help_text="Clouds offering this mesh as a managed service or add-on: aws, gcp, azure.",
+        validators=[ChoiceListValidator(Cloud)],
+        help_text="Clouds offering this mesh as a managed service or add-on.",
     )
     bound_to_cloud = models.CharField(
         max_length=10,
@@ -398,12 +431,12 @@ class Mesh(models.Model):
         help_text="VMs or bare metal can join a mesh whose control plane runs in Kubernetes.",
     )
     kubernetes_vm_workloads_source = source_field("VM workloads")
-    orchestrators = models.CharField(
+    orchestrators = models.JSONField(
         "orchestrators outside Kubernetes",
-        max_length=80,
+        default=list,
         blank=True,
-        validators=[comma_list_validator(Orchestrator)],
-        help_text="Comma-separated, from: " + ", ".join(Orchestrator.values) + ".",
+        validators=[ChoiceListValidator(Orchestrator)],
+        help_text="Where it runs outside Kubernetes.",
     )
     orchestrators_note = models.CharField(max_length=300, blank=True)
     requires_openshift = models.BooleanField(
@@ -431,6 +464,11 @@ class Mesh(models.Model):
     )
     proxy_family_source = source_field("proxy family")
     last_verified = models.DateField(default=datetime.date.today)
+    fact_checks = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The day each fact (comparison/facts.py) was last confirmed against its source.",
+    )
     traffic_split_yaml = models.TextField(
         "90/10 traffic split (YAML)",
         blank=True,
@@ -496,7 +534,26 @@ class Mesh(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def record_fact_checks(self, changed: Iterable[str]) -> None:
+        """Today for every fact whose value, note or source is among the changed fields."""
+        from .facts import facts_of_field
+
+        today = timezone.localdate().isoformat()
+        for field in changed:
+            for name in facts_of_field(field):
+                self.fact_checks = {**self.fact_checks, name: today}
+
     def clean(self) -> None:
+        from .facts import BY_NAME
+
+        checks = self.fact_checks
+        if not isinstance(checks, dict) or any(
+            name not in BY_NAME or not isinstance(day, str) or not _is_iso_date(day)
+            for name, day in checks.items()
+        ):
+            raise ValidationError(
+                {"fact_checks": "An object of fact names (comparison/facts.py) and ISO dates."}
+            )
         if self.upstream_id is None:
             if self.upstream_version:
                 raise ValidationError({"upstream_version": "Only a distribution has one."})
@@ -551,11 +608,14 @@ class Mesh(models.Model):
 
     @property
     def cloud_set(self) -> frozenset[str]:
-        return frozenset(c for c in self.clouds.split(",") if c)
+        return frozenset(self.clouds)
+
+    def get_clouds_display(self) -> str:
+        return ", ".join(str(Cloud(c).label) for c in Cloud if c in self.cloud_set)
 
     @property
     def orchestrator_set(self) -> frozenset[str]:
-        return frozenset(o for o in self.orchestrators.split(",") if o)
+        return frozenset(self.orchestrators)
 
     def get_orchestrators_display(self) -> str:
         return ", ".join(
@@ -565,12 +625,7 @@ class Mesh(models.Model):
     @property
     def successor_link_list(self) -> list[tuple[str, str]]:
         """(name, url) of each successor link, in the editor's order."""
-        links = []
-        for line in self.successor_links.splitlines():
-            name, _bar, url = line.partition("|")
-            if name.strip() and url.strip():
-                links.append((name.strip(), url.strip()))
-        return links
+        return [(link["name"], link["url"]) for link in self.successor_links]
 
     @property
     def is_discontinued(self) -> bool:

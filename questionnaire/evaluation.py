@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from comparison.facts import MESH_FACTS
 from comparison.models import Feature, Mesh, Support
 
 from . import decision
@@ -21,19 +22,11 @@ class Evaluation:
     feature_names: dict[str, str]
 
 
-# Mesh field with the source of each fact the decision reads (fact name -> field).
+# Mesh field with the source of each fact the decision reads (fact name -> field), from the one
+# declaration of every fact; a distribution without a traffic split of its own is charged its
+# upstream's (Mesh.split_source).
 FACT_SOURCE_FIELDS = {
-    "runs_without_kubernetes": "runs_without_kubernetes_source",
-    "kubernetes_vm_workloads": "kubernetes_vm_workloads_source",
-    "orchestrators": "orchestrators_source",
-    "requires_openshift": "requires_openshift_source",
-    "clouds": "clouds_source",
-    "licence": "licence_source",
-    "cncf_status": "cncf_source",
-    "commercial_support": "commercial_support_source",
-    "stable_releases_free": "stable_releases_source",
-    "proxy_family": "proxy_family_source",
-    # A distribution without a snippet of its own is charged its upstream's (Mesh.split_source).
+    **{fact.name: fact.source for fact in MESH_FACTS},
     "traffic_split": "split_source",
 }
 

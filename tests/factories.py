@@ -51,6 +51,10 @@ def mesh(**fields: Any):
         "platforms": "kubernetes_only",
         "maturity": "leading",
         "cncf_status": "none",
+        # Every fact that says something cites its page (comparison/facts.py).
+        "licence_source": "https://docs.example.org/licence",
+        "cncf_source": "https://docs.example.org/cncf",
+        "current_version_source": "https://docs.example.org/releases",
     }
     return Mesh.objects.create(**{**defaults, **fields})
 

@@ -1,6 +1,7 @@
 """Helpers for the catalogue's tests: the mesh admin form as a browser would submit it."""
 
 import pytest
+from django import forms
 
 
 class MeshAdminForm:
@@ -18,6 +19,12 @@ class MeshAdminForm:
         for name, field in form.fields.items():
             value = form.initial.get(name, field.initial)
             if value is None:
+                continue
+            # What the widget shows is what the browser sends back (lines for the links, a
+            # list for the checkboxes).
+            value = field.prepare_value(value) if not isinstance(value, bool | list) else value
+            if isinstance(field, forms.NullBooleanField):
+                data[name] = "true" if value else "false"  # a yes/no/unknown select
                 continue
             data[name] = "on" if value is True else value
             if value is False:

@@ -95,24 +95,15 @@ def test_every_feature_has_a_rubric(db):
 
 
 def test_decision_facts_are_sourced_and_consistent(db):
-    """Every decision fact that is known names the page it was read on."""
-    facts = {
-        "runs_without_kubernetes": "runs_without_kubernetes_source",
-        "kubernetes_vm_workloads": "kubernetes_vm_workloads_source",
-        "stable_releases_free": "stable_releases_source",
-        "proxy_family": "proxy_family_source",
-        "licence_spdx": "licence_source",
-        "commercial_support": "commercial_support_source",
-        "bound_to_cloud": "clouds_source",
-        "clouds": "clouds_source",
-        "orchestrators": "orchestrators_source",
-    }
+    """Every fact that says something names the page it was read on (the one declaration of
+    the facts, comparison/facts.py, which the decision's inputs read too)."""
+    from comparison.facts import MESH_FACTS
+
     for mesh in Mesh.objects.all():
         assert mesh.cncf_source.startswith("https://"), mesh.slug
-        for fact, source in facts.items():
-            value = getattr(mesh, fact)
-            if value not in (None, ""):
-                assert getattr(mesh, source).startswith("https://"), (mesh.slug, fact)
+        for fact in MESH_FACTS:
+            if fact.has_value(mesh):
+                assert getattr(mesh, fact.source).startswith("https://"), (mesh.slug, fact.name)
         # Running without Kubernetes means somewhere outside it to run on.
         if mesh.runs_without_kubernetes:
             assert mesh.orchestrator_set, mesh.slug

@@ -129,6 +129,24 @@ def test_distribution_built_on_a_newer_upstream_than_the_row(clean):
     assert kinds() == {"upstream behind"}
 
 
+def test_a_fact_that_says_something_cites_its_page(clean):
+    upstream, _feature = clean
+    upstream.runs_without_kubernetes = False  # "no" is a claim too
+    upstream.save()
+    problems = lint()
+    assert [(p.kind, p.text) for p in problems] == [
+        (
+            "fact without source",
+            "runs_without_kubernetes is set, but runs_without_kubernetes_source is empty",
+        )
+    ]
+    upstream.runs_without_kubernetes_source = "https://upstream.example.org/vms"
+    upstream.requires_openshift = False  # an unset flag claims nothing
+    upstream.gamma_level = "unknown"
+    upstream.save()
+    assert kinds() == set()
+
+
 def test_mesh_texts_and_overhead_figures(clean):
     upstream, _feature = clean
     upstream.cloud_note = "I did not check the other clouds"

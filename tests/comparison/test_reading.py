@@ -239,12 +239,35 @@ def test_successors_link_to_their_docs(client, db):
     assert data["linkerd"]["successor_links"] == []
 
 
-def test_successor_links_are_validated(db):
+@pytest.mark.parametrize(
+    "links",
+    [
+        "Istio without an address",
+        [{"name": "Istio"}],
+        [{"name": "Istio", "url": "ftp://istio.io"}],
+        [{"name": " ", "url": "https://istio.io"}],
+        [{"name": "Istio", "url": "https://istio.io", "extra": 1}],
+    ],
+)
+def test_successor_links_are_validated(db, links):
     from django.core.exceptions import ValidationError
 
     mesh = Mesh.objects.get(slug="open-service-mesh")
-    mesh.successor_links = "Istio without an address"
-    with pytest.raises(ValidationError):
+    mesh.successor_links = links
+    with pytest.raises(ValidationError, match="name"):
+        mesh.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("clouds", "aws,gcp"), ("clouds", ["aws", "aws"]), ("orchestrators", ["mars"])],
+)
+def test_list_facts_hold_distinct_known_values(db, field, value):
+    from django.core.exceptions import ValidationError
+
+    mesh = Mesh.objects.get(slug="consul")
+    setattr(mesh, field, value)
+    with pytest.raises(ValidationError, match="A list of distinct values"):
         mesh.full_clean()
 
 
