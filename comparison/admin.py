@@ -253,7 +253,7 @@ def check_mesh_version(mesh: Mesh, started_from: int | None) -> None:
         )
 
 
-class LinksField(forms.CharField):
+class LinksField(forms.Field):
     """Successor links edited as lines "name | https://…", stored as a list of {name, url}."""
 
     widget = forms.Textarea(attrs={"rows": 3})

@@ -19,41 +19,51 @@ BYTE_ORDER_MARK = "\ufeff"
 
 # The mesh's own attributes, then every fact with its note and source (comparison/facts.py;
 # the list-valued facts and the GAMMA object are written below), each once.
-MESH_ATTRIBUTES = list(dict.fromkeys([
-    "slug",
-    "name",
-    "kind",
-    "upstream_version",
-    "summary",
-    "website",
-    "docs_url",
-    "repository_url",
-    "developer",
-    "current_version",
-    "current_version_source",
-    "current_version_date",
-    "proxy",
-    "data_plane",
-    "platforms",
-    "platform_notes",
-    "maturity",
-    "status",
-    "status_date",
-    "status_note",
-    "status_source",
-    "successor",
-    "last_verified",
-    "release_feed_url",
-    "fact_checks",
-    *dict.fromkeys(
-        name
-        for fact in MESH_FACTS
-        if fact.kind != LIST and not fact.name.startswith("gamma_")
-        for name in (fact.name, fact.note, fact.source)
-        if name and name != "gamma_source"
-    ),
-    *(name for fact in MESH_FACTS if fact.kind == LIST for name in (fact.note, fact.source) if name),
-]))
+MESH_ATTRIBUTES = list(
+    dict.fromkeys(
+        [
+            "slug",
+            "name",
+            "kind",
+            "upstream_version",
+            "summary",
+            "website",
+            "docs_url",
+            "repository_url",
+            "developer",
+            "current_version",
+            "current_version_source",
+            "current_version_date",
+            "proxy",
+            "data_plane",
+            "platforms",
+            "platform_notes",
+            "maturity",
+            "status",
+            "status_date",
+            "status_note",
+            "status_source",
+            "successor",
+            "last_verified",
+            "release_feed_url",
+            "fact_checks",
+            *dict.fromkeys(
+                name
+                for fact in MESH_FACTS
+                if fact.kind != LIST and not fact.name.startswith("gamma_")
+                for name in (fact.name, fact.note, fact.source)
+                if name and name != "gamma_source"
+            ),
+            *(
+                name
+                for fact in MESH_FACTS
+                if fact.kind == LIST
+                for name in (fact.note, fact.source)
+                if name
+            ),
+        ]
+    )
+)
 
 
 def mesh_attributes(mesh: Mesh) -> dict[str, Any]:

@@ -55,7 +55,11 @@ MESH_FACTS: tuple[MeshFact, ...] = (
     MeshFact("licence_spdx", _("Licence (SPDX)"), TEXT, "licence_source", group=LICENCE),
     MeshFact("open_source", _("OSI open source"), BOOLEAN, "licence_source", group=LICENCE),
     MeshFact(
-        "commercial_support", _("Commercial support"), TEXT, "commercial_support_source", group=LICENCE
+        "commercial_support",
+        _("Commercial support"),
+        TEXT,
+        "commercial_support_source",
+        group=LICENCE,
     ),
     MeshFact(
         "stable_releases_free",
@@ -108,7 +112,12 @@ MESH_FACTS: tuple[MeshFact, ...] = (
         group=PLATFORM,
     ),
     MeshFact(
-        "bound_to_cloud", _("Works only with"), CHOICE, "clouds_source", choices=Cloud, group=PLATFORM
+        "bound_to_cloud",
+        _("Works only with"),
+        CHOICE,
+        "clouds_source",
+        choices=Cloud,
+        group=PLATFORM,
     ),
     MeshFact(
         "proxy_family",

@@ -157,7 +157,9 @@ def check_distributions(cells: list[Support], meshes: list[Mesh]) -> Iterator[Pr
                 f"row's {upstream.current_version or 'empty version'}",
             )
         upstream_hosts = {_host(url) for url in (upstream.docs_url, upstream.website) if url}
-        upstream_repository = upstream.repository_url.rstrip("/") + "/" if upstream.repository_url else ""
+        upstream_repository = (
+            upstream.repository_url.rstrip("/") + "/" if upstream.repository_url else ""
+        )
         for cell in cells:
             # An own "unknown" claims nothing: the product's docs do not settle it.
             if cell.mesh_id != mesh.pk or cell.inherited or cell.level == Level.UNKNOWN:

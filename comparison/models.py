@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.utils.deconstruct import deconstructible
 from django.db.models import Count, F, Q, TextChoices, Value, Window
 from django.db.models.functions import Coalesce, FirstValue, Lag
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
 
 from .choices import (
@@ -333,7 +333,8 @@ class Mesh(models.Model):
         max_length=20,
         choices=MeshKind,
         default=MeshKind.SERVICE_MESH,
-        help_text="A platform's own networking service is listed beside the meshes, not among them.",
+        help_text="A platform's own networking service is listed beside the meshes, "
+        "not among them.",
     )
     upstream = models.ForeignKey(
         "self",
@@ -534,14 +535,21 @@ class Mesh(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def record_fact_checks(self, changed: Iterable[str]) -> None:
-        """Today for every fact whose value, note or source is among the changed fields."""
-        from .facts import facts_of_field
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            Support.objects.fill_missing(meshes=[self])
+        else:
+            ReleaseWatch.objects.filter(mesh=self).reassess(self.current_version)
+        if self.upstream_id is not None:
+            Support.objects.filter(mesh=self).sync_inherited()
 
-        today = timezone.localdate().isoformat()
-        for field in changed:
-            for name in facts_of_field(field):
-                self.fact_checks = {**self.fact_checks, name: today}
+    def get_absolute_url(self) -> str:
+        return reverse("comparison:mesh-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     def clean(self) -> None:
         from .facts import BY_NAME
@@ -569,25 +577,18 @@ class Mesh(models.Model):
                 {"upstream": "Other products distribute this one: it cannot have an upstream."}
             )
 
-    def save(self, *args, **kwargs) -> None:
-        creating = self._state.adding
-        super().save(*args, **kwargs)
-        if creating:
-            Support.objects.fill_missing(meshes=[self])
-        else:
-            ReleaseWatch.objects.filter(mesh=self).reassess(self.current_version)
-        if self.upstream_id is not None:
-            Support.objects.filter(mesh=self).sync_inherited()
+    def record_fact_checks(self, changed: Iterable[str]) -> None:
+        """Today for every fact whose value, note or source is among the changed fields."""
+        from .facts import facts_of_field
+
+        today = timezone.localdate().isoformat()
+        for field in changed:
+            for name in facts_of_field(field):
+                self.fact_checks = {**self.fact_checks, name: today}
 
     @property
     def is_distribution(self) -> bool:
         return self.upstream_id is not None
-
-    def get_absolute_url(self) -> str:
-        return reverse("comparison:mesh-detail", args=[self.slug])
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
 
     # The texts pages show: German where an editor wrote it, else English.
     @property
@@ -857,8 +858,8 @@ class OverheadFigure(models.Model):
         if measured is not None and current is not None:
             if measured[0] != current[0]:
                 return True
-            minor = (measured + (0,))[1]
-            if (current + (0,))[1] - minor > OLD_FIGURE_MINORS:
+            minor = (*measured, 0)[1]
+            if (*current, 0)[1] - minor > OLD_FIGURE_MINORS:
                 return True
         if self.published:
             year, month = (int(part) for part in self.published.split("-")[:2])
@@ -870,7 +871,15 @@ class OverheadFigure(models.Model):
 
 # What an inherited cell copies from its upstream's cell: everything that says how and since
 # when the feature is supported, with the evidence and the day it was checked.
-INHERITED_VALUES = ("level", "stage", "since_version", "removed_in", "note", "source", "last_verified")
+INHERITED_VALUES = (
+    "level",
+    "stage",
+    "since_version",
+    "removed_in",
+    "note",
+    "source",
+    "last_verified",
+)
 
 
 class SupportQuerySet(VerifiedQuerySet):
@@ -907,12 +916,12 @@ class SupportQuerySet(VerifiedQuerySet):
         An upstream change reaches every distribution at once: Support.save() calls this for the
         distributions' cells of the feature it saved; imports and mesh saves call it too.
         """
-        cells = list(
-            self.filter(inherited=True, mesh__upstream__isnull=False).select_related("mesh")
+        cells: list[Support] = list(
+            self.filter(inherited=True, mesh__upstream__isnull=False).select_related("mesh")  # type: ignore[arg-type]
         )
         if not cells:
             return 0
-        upstream = {
+        upstream: dict[tuple[int | None, int], Support] = {
             (cell.mesh_id, cell.feature_id): cell
             for cell in Support.objects.filter(
                 mesh_id__in={cell.mesh.upstream_id for cell in cells},
@@ -1044,7 +1053,9 @@ class Support(models.Model):
         # write must be refused, not overwrite it (the admin's edit-version check).
         Mesh.objects.filter(pk=self.mesh_id).update(version=F("version") + 1)
         # Distributions that follow this cell follow it now.
-        Support.objects.filter(mesh__upstream_id=self.mesh_id, feature_id=self.feature_id).sync_inherited()
+        Support.objects.filter(
+            mesh__upstream_id=self.mesh_id, feature_id=self.feature_id
+        ).sync_inherited()
 
     @property
     def upstream_cell(self) -> Support | None:

@@ -90,7 +90,7 @@ def test_checked_unchanged_marks_selected_cells_verified(browser, live_server, e
     cells.update(last_verified=datetime.date(2025, 1, 2))
     before = {c.pk: (c.level, c.note, c.source) for c in cells}
     context, page = log_in(browser, live_server, editor_login)
-    page.goto("/admin/comparison/support/?mesh__id__exact=%d" % cells[0].mesh_id)
+    page.goto(f"/admin/comparison/support/?mesh__id__exact={cells[0].mesh_id}")
     for cell in cells:
         page.locator(f"input[name=_selected_action][value='{cell.pk}']").check()
     page.select_option("select[name=action]", "mark_cells_verified")
@@ -110,9 +110,10 @@ def test_an_editor_overrides_an_inherited_cell(browser, live_server, editor_logi
     assert cell.inherited
     context, page = log_in(browser, live_server, editor_login)
     page.goto(f"/admin/comparison/support/?follows=inherited&mesh__id__exact={mesh.pk}")
-    assert page.locator("#result_list tbody tr").count() == Support.objects.filter(
-        mesh=mesh, inherited=True
-    ).count()
+    assert (
+        page.locator("#result_list tbody tr").count()
+        == Support.objects.filter(mesh=mesh, inherited=True).count()
+    )
     page.goto(f"/admin/comparison/support/{cell.pk}/change/")
     page.uncheck("#id_inherited")
     page.select_option("#id_level", "no")

@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from comparison.data_exchange import export_data
 from comparison.models import (
-    Category,
-    Feature,
     Level,
     Mesh,
     Support,

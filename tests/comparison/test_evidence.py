@@ -22,9 +22,7 @@ def family():
     dual = factories.feature(slug="dual-stack", name="Dual stack")
     factories.cell(istio, retries, level="yes", stage="stable", note="Per route.")
     factories.cell(istio, dual, level="yes", stage="beta", since_version="1.27", note="Beta.")
-    addon = factories.mesh(
-        slug="addon", name="The add-on", upstream=istio, upstream_version="1.30"
-    )
+    addon = factories.mesh(slug="addon", name="The add-on", upstream=istio, upstream_version="1.30")
     factories.cell(
         addon,
         retries,
@@ -145,12 +143,12 @@ def test_import_links_upstreams_and_takes_inherited_values_from_them(family):
     data = json.loads(data_exchange.export_data())
     for item in data:
         fields = item["fields"]
-        if item["model"] == "comparison.support" and fields["mesh"] == ["addon"]:
-            if fields["feature"] == ["dual-stack"]:
-                fields["note"] = "Edited in the file, but the cell follows its upstream."
-        if item["model"] == "comparison.support" and fields["mesh"] == ["istio"]:
-            if fields["feature"] == ["dual-stack"]:
-                fields["stage"] = "stable"
+        if item["model"] != "comparison.support" or fields["feature"] != ["dual-stack"]:
+            continue
+        if fields["mesh"] == ["addon"]:
+            fields["note"] = "Edited in the file, but the cell follows its upstream."
+        if fields["mesh"] == ["istio"]:
+            fields["stage"] = "stable"
     plan = data_exchange.validate(json.dumps(data))
     assert plan.problems == []
     data_exchange.apply(plan)

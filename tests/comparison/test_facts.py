@@ -91,3 +91,13 @@ def test_the_admin_refuses_a_malformed_link_line(editor_client, db, mesh_admin):
     response = editor_client.post(mesh_admin.url(mesh), data)
     assert response.status_code == 200
     assert "Line 1: write it as name | https://…" in response.content.decode()
+
+
+def test_the_mesh_page_says_when_each_fact_was_checked(client, db):
+    Mesh.objects.filter(slug="consul").update(fact_checks={"licence": "2026-12-07"})
+    html = client.get("/meshes/consul/").content.decode()
+    assert (
+        '<span class="fact-checked">· checked <time datetime="2026-12-07">Dec. 7, 2026</time>'
+        "</span></dd>"
+    ) in html
+    assert html.count('class="fact-checked"') == 1

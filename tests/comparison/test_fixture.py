@@ -48,7 +48,6 @@ def test_fixture_loads_into_an_empty_database_with_a_cell_for_every_pair(db):
     from django.core.management import call_command
 
     from comparison.models import Category
-
     from tests import factories
 
     factories.clear_catalogue()

@@ -71,7 +71,11 @@ def test_partial_needs_a_rubric_that_defines_it_and_a_note(clean):
         ("no", "Not found in the docs.", "research wording"),
         ("yes", "Retries per route, and more…", "cut off"),
         ("yes", "Not supported: there is no retry policy.", "note contradicts level"),
-        ("unknown", "The vendor says this is not supported by the add-on.", "note contradicts level"),
+        (
+            "unknown",
+            "The vendor says this is not supported by the add-on.",
+            "note contradicts level",
+        ),
         ("yes", "Experimental: an alpha API.", "stage in the note"),
         ("yes", "Routes use Gateway API's experimental channel.", None),
         ("yes", "Annotate balancer.alpha.linkerd.io/penalize-failures.", None),
@@ -168,7 +172,7 @@ def test_mesh_texts_and_overhead_figures(clean):
 
 
 def test_query_count_is_flat(clean, django_assert_num_queries):
-    upstream, feature = clean
+    upstream, _feature = clean
     for _ in range(3):
         factories.mesh(upstream=upstream)
         factories.feature()

@@ -110,7 +110,7 @@ def family(db):
 
 
 def test_a_distribution_starts_with_its_upstreams_cells(family):
-    upstream, distribution, feature, origin = family
+    _upstream, distribution, feature, origin = family
     cell = Support.objects.get(mesh=distribution, feature=feature)
     assert cell.inherited
     assert (cell.level, cell.stage, cell.since_version, cell.note, cell.source) == (
@@ -139,7 +139,7 @@ def test_an_upstream_change_reaches_every_distribution_at_once(family):
 
 
 def test_an_override_keeps_its_own_value_until_it_follows_again(family):
-    upstream, distribution, feature, origin = family
+    _upstream, distribution, feature, origin = family
     cell = Support.objects.get(mesh=distribution, feature=feature)
     cell.inherited, cell.level, cell.stage, cell.note = False, "no", "", "Not in this product."
     cell.source = "https://dist.example.com/limits"
@@ -155,7 +155,7 @@ def test_an_override_keeps_its_own_value_until_it_follows_again(family):
 
 
 def test_checked_unchanged_on_an_inherited_cell_checks_the_upstream_cell(family):
-    upstream, distribution, feature, origin = family
+    upstream, distribution, feature, _origin = family
     old = datetime.date(2025, 1, 2)
     Support.objects.filter(feature=feature).update(last_verified=old)
     Support.objects.filter(mesh=distribution).mark_verified()
@@ -165,7 +165,7 @@ def test_checked_unchanged_on_an_inherited_cell_checks_the_upstream_cell(family)
 
 
 def test_upstream_rules(family):
-    upstream, distribution, feature, origin = family
+    upstream, distribution, _feature, _origin = family
     from tests import factories
 
     with pytest.raises(ValidationError, match="must be an upstream project"):
@@ -218,7 +218,8 @@ def test_an_own_mesh_cannot_inherit(mesh, feature):
 def test_overhead_figure_is_old(mesh, measured, published, old):
     figure = mesh.overhead_figures.create(
         slug="f", kind="project", publisher="p", title="t", source="https://example.org/b",
-        component="sidecar", setup="s", latency_p50_ms=1, mesh_version=measured, published=published,
+        component="sidecar", setup="s", latency_p50_ms=1, mesh_version=measured,
+        published=published,
     )  # fmt: skip
     assert figure.is_old("1.31.1", today=datetime.date(2026, 12, 7)) is old
     assert figure.missing_context == (["mesh_version"] if not measured else []) + [
