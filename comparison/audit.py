@@ -89,6 +89,21 @@ def report(cells: list[SampledCell], verdicts: dict[str, dict], seed: int, comma
         f"({share:.0f} %); at the first check, before corrections, {first} of {len(cells)}. "
         f"Not checked: {unchecked}.**",
         "",
+    ]
+    # Cells the audit found unsupported and nobody could source first-hand became unknown: they
+    # left the sample of decided cells, and the next ones drawn took their place.
+    sampled = {c.key for c in cells}
+    left = sorted(key for key, v in verdicts.items() if key not in sampled and v.get("left"))
+    if left:
+        lines += [
+            f"{len(left)} sampled cells were found unsupported at the first check and no "
+            "first-hand page settled them: they are *unknown* now, left the sample of decided "
+            "cells, and the next cells drawn were checked in their place: "
+            + ", ".join(f"{key} ({verdicts[key]['first_check']})" for key in left)
+            + ".",
+            "",
+        ]
+    lines += [
         "| # | Cell | Level | First check | Now | Quote from the cited page |",
         "|---|------|-------|-------------|-----|---------------------------|",
     ]

@@ -38,7 +38,8 @@ THREAD = re.compile(r"^https://github\.com/[^/]+/[^/]+/(pull|issues|discussions)
 # Words from the work of finding a fact, not facts for the reader.
 RESEARCH_RESIDUE = re.compile(
     r"\bgrep\b|\bsnapshots?\b|stored cop(y|ies)|available sources|not found in (the )?"
-    r"(docs|documentation|sources|repository)|\bI (could|did|found)\b|\bTODO\b",
+    r"(docs|documentation|sources|repository)|\bI (could|did|found)\b|\bTODO\b|"
+    r"\b(no|nothing)\b[^.;]{0,60}\bfound\b",
     re.IGNORECASE,
 )
 CUT_OFF = re.compile(r"(…|\.\.\.)\s*$")

@@ -243,3 +243,21 @@ def test_audit_report_is_reproducible_and_holds():
 def test_audit_command_prints_the_report(capsys):
     call_command("audit_sample")
     assert capsys.readouterr().out == (Path(settings.BASE_DIR) / "docs/data-audit.md").read_text()
+
+
+def test_the_audit_names_the_cells_it_turned_unknown():
+    from comparison.audit import SampledCell
+
+    cell = SampledCell("a", "b", "yes", "", "https://example.org/a")
+    verdicts = {
+        "a/b": {"verdict": "supported", "first_check": "partly", "quote": "q"},
+        "c/d": {"verdict": "not", "first_check": "not", "left": True},
+        "e/f": {"verdict": "partly", "first_check": "partly"},  # not sampled, not left: unnamed
+    }
+    text = report([cell], verdicts, 1, "cmd")
+    assert (
+        "1 of 1 fully supported" in text
+        and "at the first check, before corrections, 0 of 1" in text
+    )
+    assert "1 sampled cells were found unsupported" in text and "c/d (not)." in text
+    assert "e/f" not in text

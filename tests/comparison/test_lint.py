@@ -69,6 +69,7 @@ def test_partial_needs_a_rubric_that_defines_it_and_a_note(clean):
         ("yes", "Found with grep in the docs repository.", "research wording"),
         ("yes", "Read in a stored copy of the page.", "research wording"),
         ("no", "Not found in the docs.", "research wording"),
+        ("unknown", "No pricing statement found in the add-on docs.", "research wording"),
         ("yes", "Retries per route, and more…", "cut off"),
         ("yes", "Not supported: there is no retry policy.", "note contradicts level"),
         (
