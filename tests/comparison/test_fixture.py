@@ -112,7 +112,10 @@ def test_decision_facts_are_sourced_and_consistent(db):
         assert mesh.proxy_family or mesh.kind == "platform_networking", mesh.slug
         assert mesh.builds_on, mesh.slug
         # The table's coarse platform filter agrees with the two precise facts.
-        beyond = bool(mesh.runs_without_kubernetes or mesh.kubernetes_vm_workloads)
+        # (Workloads on another orchestrator, e.g. ECS tasks joining the mesh, count too.)
+        beyond = bool(
+            mesh.runs_without_kubernetes or mesh.kubernetes_vm_workloads or mesh.orchestrator_set
+        )
         assert (mesh.platforms == "beyond_kubernetes") == beyond, mesh.slug
 
 
