@@ -67,9 +67,16 @@ def export_data() -> str:
         serialized = serializers.serialize(
             "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True
         )
+        json_fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, models.JSONField)
+        ]
         for item in serialized:
             for name in NOT_EXPORTED.get(label, ()):
                 item["fields"].pop(name, None)
+            # PostgreSQL's jsonb keeps object keys in its own order, SQLite in the written one:
+            # sorted, the file is the same on both.
+            for name in json_fields:
+                item["fields"][name] = json.loads(json.dumps(item["fields"][name], sort_keys=True))
         serialized.sort(key=lambda item: _key(label, item["fields"]))
         objects += [{"model": label, "fields": item["fields"]} for item in serialized]
     return json.dumps(objects, indent=2, ensure_ascii=False, default=str) + "\n"
