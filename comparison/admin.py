@@ -30,6 +30,7 @@ from . import facts
 from .choices import Cloud, Orchestrator
 from .lint import lint
 from .models import (
+    INHERITED_VALUES,
     Category,
     Feature,
     Mesh,
@@ -118,10 +119,9 @@ def still_true_button(url: str, label: str = "Still true") -> str:
     )
 
 
-# What a cell claims: changing any of it is checking it against the source, today.
-EVIDENCE_FIELDS = frozenset(
-    {"level", "stage", "since_version", "removed_in", "note", "source", "inherited"}
-)
+# What a cell claims (what an inherited cell takes from its upstream, and whether it does):
+# changing any of it is checking it against the source, today.
+EVIDENCE_FIELDS = frozenset({*INHERITED_VALUES, "inherited"} - {"last_verified"})
 
 
 def record_check(form: forms.ModelForm, cell: Support) -> None:

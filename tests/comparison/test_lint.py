@@ -179,3 +179,18 @@ def test_query_count_is_flat(clean, django_assert_num_queries):
         factories.feature()
     with django_assert_num_queries(4):
         lint()
+
+
+def test_an_unmigrated_database_gets_a_clear_message(tmp_path):
+    """A new machine runs lint_data before migrating: a sentence, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    run = subprocess.run(
+        [sys.executable, "manage.py", "lint_data"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "run manage.py migrate and manage.py import_meshes" in run.stderr
+    assert "Traceback" not in run.stderr

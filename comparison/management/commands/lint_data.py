@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from comparison.lint import lint
 
@@ -17,7 +18,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        problems = lint()
+        try:
+            problems = lint()
+        except DatabaseError as error:
+            raise CommandError(
+                f"The catalogue cannot be read ({error}): run manage.py migrate and "
+                "manage.py import_meshes fixtures/meshes.json first."
+            ) from None
         for problem in problems:
             self.stdout.write(str(problem))
         if problems:
