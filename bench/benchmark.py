@@ -33,8 +33,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "30"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 GATE = (
-    "step=0&service_count=many&tech_diversity=high&mostly_synchronous=yes"
-    "&uses_kubernetes=yes&change_frequency=often&needed=mtls"
+    "step=0&services=many&tech_diversity=high&communication=sync"
+    "&kubernetes=yes&change_frequency=often&needs=mtls"
 )
 BROTLI = "br"
 # (name, path, seconds, Accept-Encoding); every scenario but the POST sends br, as browsers do.

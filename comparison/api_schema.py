@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import TextChoices
 
+from core.openapi import ERRORS_REF
+
 from .choices import (
     BuildsOn,
     Cloud,
@@ -338,24 +340,6 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "FormErrors": {
-        "type": "object",
-        "required": ["errors"],
-        "properties": {
-            "errors": {
-                "type": "object",
-                "description": "Per parameter, what is wrong with it.",
-                "additionalProperties": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["message", "code"],
-                        "properties": {"message": {"type": "string"}, "code": {"type": "string"}},
-                    },
-                },
-            }
-        },
-    },
 }
 
 
@@ -394,9 +378,7 @@ def fragment() -> dict[str, Any]:
                             "parameter), or one holds a NUL byte (plain text: that check "
                             "comes before any view).",
                             "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/FormErrors"}
-                                },
+                                "application/json": {"schema": {"$ref": ERRORS_REF}},
                                 "text/plain": {"schema": {"type": "string"}},
                             },
                         },

@@ -86,6 +86,9 @@ class DataPlane(TextChoices):
 class Platforms(TextChoices):
     KUBERNETES_ONLY = "kubernetes_only", _("Kubernetes only")
     BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs, ECS, Nomad…)")
+    # A platform's own service for workloads outside Kubernetes (Amazon ECS Service Connect):
+    # Kubernetes workloads cannot join it.
+    OUTSIDE_KUBERNETES = "outside_kubernetes", _("Outside Kubernetes only")
 
 
 class Maturity(TextChoices):
@@ -164,6 +167,23 @@ class Hosting(TextChoices):
     AZURE = "azure", _("Azure")
     ON_PREM = "on_prem", _("On-premises")
     MULTI = "multi", _("Several clouds or cloud and on-premises")
+
+
+class Language(TextChoices):
+    """The languages a team mainly writes its services in (the questionnaire's choices), for the
+    libraries that can do part of a mesh's job."""
+
+    JVM = "jvm", _("Java, Kotlin or another JVM language")
+    DOTNET = "dotnet", _(".NET (C#, F#)")
+    GO = "go", "Go"
+    PYTHON = "python", "Python"
+    JAVASCRIPT = "javascript", _("JavaScript or TypeScript (Node.js)")
+    RUST = "rust", "Rust"
+
+
+class Communication(TextChoices):
+    SYNC = "sync", _("Mostly synchronous (HTTP or gRPC calls)")
+    ASYNC = "async", _("Mostly asynchronous (messaging)")
 
 
 class SupportWish(TextChoices):

@@ -49,7 +49,8 @@ class StrictBooleanField(forms.Field):
         if text in _FALSE:
             return False
         raise ValidationError(
-            _("“%(value)s” is not a yes/no value: use true or false.") % {"value": value}
+            _("“%(value)s” is not a yes/no value: use true or false.") % {"value": value},
+            code="not_boolean",  # the API's error code (core/jsonapi.py), as /api/recommend's
         )
 
 

@@ -38,6 +38,7 @@ from .choices import (
     Status,
     SuggestionStatus,
 )
+from .gateway_api import config_lines
 from .sources import mirror_host
 from .versions import version_key
 
@@ -667,11 +668,7 @@ class Mesh(models.Model):
     @property
     def traffic_split_lines(self) -> int:
         """Non-empty, non-comment lines: what an operator actually has to write."""
-        return sum(
-            1
-            for line in self.split_yaml.splitlines()
-            if line.strip() and not line.strip().startswith("#") and line.strip() != "---"
-        )
+        return config_lines(self.split_yaml)
 
 
 class MeshAliasManager(models.Manager["MeshAlias"]):

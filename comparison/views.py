@@ -28,6 +28,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.caching import cached_public_page
 from core.http import HtmxHttpRequest
+from core.jsonapi import error_response
 
 from . import charts, export
 from .choices import MeshKind
@@ -162,7 +163,7 @@ def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
     if table.errors:
-        return JsonResponse({"errors": table.errors.get_json_data()}, status=400)
+        return error_response(table.errors.get_json_data())  # the API's one error format
     return JsonResponse(export.meshes_as_json(table.matrix()), safe=False)
 
 

@@ -3,7 +3,9 @@
 Each app describes its own endpoints in a fragment: a function, listed in
 settings.OPENAPI_FRAGMENTS, that returns a dict with `paths`, `components` and `tags`. This module
 only joins them, so core knows no domain. Adding an endpoint: describe it in its app's fragment
-(or add the app's fragment function to the setting).
+(or add the app's fragment function to the setting). The one error format every endpoint answers
+400 with is core's (core/jsonapi.py): the component ERRORS_COMPONENT, added here, which fragments
+refer to by ERRORS_REF.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
+
+from .jsonapi import ERRORS_SCHEMA
+
+# The component every endpoint's 400 (and 429) answer refers to: "#/components/schemas/ApiErrors".
+ERRORS_COMPONENT = "ApiErrors"
+ERRORS_REF = f"#/components/schemas/{ERRORS_COMPONENT}"
 
 INFO = {
     "title": "Service mesh comparison portal API",
@@ -31,7 +39,8 @@ def build_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "tags": [],
         "paths": {},
-        "components": {},
+        # Shared by every endpoint: the one error format (core/jsonapi.py).
+        "components": {"schemas": {ERRORS_COMPONENT: ERRORS_SCHEMA}},
     }
     for dotted in settings.OPENAPI_FRAGMENTS:
         fragment = import_string(dotted)()

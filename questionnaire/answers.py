@@ -1,18 +1,19 @@
-"""Stored answers: versioned JSON, and the one translation from it to the decision's input.
+"""Stored answers: versioned JSON in the one vocabulary of the answers (the keys and values of
+POST /api/recommend), grouped by the questionnaire's steps.
 
-A stored questionnaire keeps what each step's form cleaned, under the step's name, with the schema
-version it was written in. When the questions change, bump SCHEMA_VERSION and add an upgrade step
-below, so old results are migrated on read instead of being lost.
+A stored questionnaire keeps each step's answers under the step's name, with the schema version it
+was written in. When the questions change, bump SCHEMA_VERSION and add an upgrade step below, so
+old results are migrated on read instead of being lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import decision
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 STEP_NAMES = ("gate", "environment", "features", "fit")
 MUST, NICE, IGNORE = "must", "nice", "ignore"
 
@@ -54,12 +55,90 @@ def _from_v3(stored: Mapping[str, Any]) -> Stored:
     return {"schema": 4, "steps": steps}
 
 
+def _yes(value: object) -> bool:
+    return value == "yes"
+
+
+def _from_v4(stored: Mapping[str, Any]) -> Stored:
+    # Schema 5 speaks the API's vocabulary: booleans for yes/no, "communication", "services",
+    # "needs", must and nice lists instead of an importance map; it adds languages, pods and
+    # experimental_ok.
+    gate, env, feats, fit = (dict(stored["steps"][name]) for name in STEP_NAMES)
+    importance: Mapping[str, str] = feats["importance"]
+    steps = {
+        "gate": {
+            "services": gate["service_count"],
+            "tech_diversity": gate["tech_diversity"],
+            "communication": "sync" if _yes(gate["mostly_synchronous"]) else "async",
+            "kubernetes": _yes(gate["uses_kubernetes"]),
+            "change_frequency": gate["change_frequency"],
+            "needs": sorted(gate["needed"]),
+        },
+        "environment": {
+            "outside_kubernetes": sorted(env["outside_kubernetes"]),
+            "cloud": env["cloud"],
+            "openshift": _yes(env["openshift"]),
+            "experience": sorted(env["experience"]),
+            "languages": [],
+            "standards": env["standards"],
+        },
+        "features": {
+            "must": sorted(slug for slug, level in importance.items() if level == MUST),
+            "nice": sorted(slug for slug, level in importance.items() if level == NICE),
+            "partial_ok": bool(feats["allow_partial"]),
+            "experimental_ok": False,
+        },
+        "fit": {
+            "min_maturity": fit["min_maturity"],
+            "complexity_tolerance": fit["complexity_tolerance"],
+            "latency_sensitive": _yes(fit["latency_sensitive"]),
+            "pods": None,
+            "open_source_only": _yes(fit["open_source_only"]),
+            "cncf_graduated_only": _yes(fit["cncf_graduated_only"]),
+            "support": fit["support"],
+        },
+    }
+    return {"schema": 5, "steps": steps}
+
+
 # Upgrade functions by the schema they read; each returns the next schema.
 UPGRADES: dict[int, Callable[[Mapping[str, Any]], Stored]] = {
     1: _from_v1,
     2: _from_v2,
     3: _from_v3,
+    4: _from_v4,
 }
+# Which answers each step asks (API keys, in the order asked).
+STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "gate": (
+        "services",
+        "tech_diversity",
+        "communication",
+        "kubernetes",
+        "change_frequency",
+        "needs",
+    ),
+    "environment": (
+        "outside_kubernetes",
+        "cloud",
+        "openshift",
+        "experience",
+        "languages",
+        "standards",
+    ),
+    "features": ("must", "nice", "partial_ok", "experimental_ok"),
+    "fit": (
+        "min_maturity",
+        "complexity_tolerance",
+        "latency_sensitive",
+        "pods",
+        "open_source_only",
+        "cncf_graduated_only",
+        "support",
+    ),
+}
+assert tuple(STEP_KEYS) == STEP_NAMES
+assert sorted(k for keys in STEP_KEYS.values() for k in keys) == sorted(decision.ANSWER_KEYS)
 
 
 def upgrade(stored: Mapping[str, Any]) -> Stored:
@@ -81,59 +160,49 @@ def upgrade(stored: Mapping[str, Any]) -> Stored:
 
 def build(steps: Mapping[str, Mapping[str, Any]]) -> Stored:
     """Answers for storage from the wizard's cleaned steps (in the current schema)."""
-    return {"schema": SCHEMA_VERSION, "steps": {name: dict(steps[name]) for name in STEP_NAMES}}
+    return {
+        "schema": SCHEMA_VERSION,
+        "steps": {name: {key: steps[name][key] for key in STEP_KEYS[name]} for name in STEP_NAMES},
+    }
+
+
+def from_answers(answers: decision.Answers) -> Stored:
+    """The stored form of validated answers (what the API keeps)."""
+    values = answers.as_values()
+    return build({name: values for name in STEP_NAMES})
+
+
+def flat(stored: Stored) -> dict[str, Any]:
+    """Every answer by API key."""
+    return {key: value for name in STEP_NAMES for key, value in stored["steps"][name].items()}
 
 
 def must_haves(stored: Stored) -> list[str]:
-    importance = stored["steps"]["features"]["importance"]
-    return sorted(slug for slug, level in importance.items() if level == MUST)
+    return sorted(to_decision(stored).all_must)
 
 
 def to_decision(stored: Stored) -> decision.Answers:
-    """The decision module's input; ValueError if the answers do not fit today's questions."""
+    """The decision's input; ValueError if the answers do not fit today's questions."""
     try:
-        steps = stored["steps"]
-        gate, env, feats, fit = (steps[name] for name in STEP_NAMES)
-        importance: Mapping[str, str] = feats["importance"]
-        return decision.Answers(
-            service_count=gate["service_count"],
-            tech_diversity=gate["tech_diversity"],
-            mostly_synchronous=gate["mostly_synchronous"] == "yes",
-            uses_kubernetes=gate["uses_kubernetes"] == "yes",
-            change_frequency=gate["change_frequency"],
-            needed=frozenset(gate["needed"]),
-            outside_kubernetes=frozenset(env["outside_kubernetes"]),
-            cloud=env["cloud"],
-            experience=frozenset(env["experience"]),
-            standards=env["standards"],
-            must=frozenset(slug for slug, level in importance.items() if level == MUST),
-            nice=frozenset(slug for slug, level in importance.items() if level == NICE),
-            allow_partial=feats["allow_partial"],
-            min_maturity=fit["min_maturity"],
-            complexity_tolerance=fit["complexity_tolerance"],
-            latency_sensitive=fit["latency_sensitive"] == "yes",
-            open_source_only=fit["open_source_only"] == "yes",
-            cncf_graduated_only=fit["cncf_graduated_only"] == "yes",
-            support=fit["support"],
-            runs_openshift=env["openshift"] == "yes",
-        )
+        values = flat(stored)
+        missing = sorted(set(decision.ANSWER_KEYS) - set(values))
+        if missing:
+            # A stored result must hold every answer: a default would change what was answered.
+            raise ValueError(f"Stored answers lack {', '.join(missing)}.")
+        for key, value in values.items():
+            if isinstance(value, list):
+                values[key] = frozenset(value)
+        return decision.Answers(**values)
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"Stored answers lack {error}.") from None
 
 
 def gate_importance(gate: Mapping[str, Any]) -> dict[str, str]:
     """The features step's importance implied by the gate: the needed features are must-haves."""
-    return {slug: MUST for slug in decision.gate_must_haves(gate.get("needed", []))}
+    return {slug: MUST for slug in decision.gate_must_haves(gate.get("needs", []))}
 
 
-def relaxed(stored: Stored, slug: str) -> Stored:
-    """A copy with one must-have turned into a nice-to-have (and no gate answer naming it)."""
-    steps = stored["steps"]
-    importance = steps["features"]["importance"]
-    if importance.get(slug) != MUST:
-        raise ValueError(f"{slug!r} is not a must-have of these answers.")
-    gate = dict(steps["gate"])
-    # The gate's features would turn it back into a must-have; drop the one that named it.
-    gate["needed"] = [n for n in gate["needed"] if slug not in decision.GATE_FEATURES.get(n, ())]
-    features = {**steps["features"], "importance": {**importance, slug: NICE}}
-    return build({**steps, "gate": gate, "features": features})
+def relaxed(stored: Stored, key: str, feature_names: Sequence[str] | Mapping[str, str]) -> Stored:
+    """A copy with one answer relaxed (decision.relaxed_answers); ValueError if not on offer."""
+    names = feature_names if isinstance(feature_names, Mapping) else {s: s for s in feature_names}
+    return from_answers(decision.relaxed_answers(to_decision(stored), key, names))

@@ -6,62 +6,24 @@ answers.to_decision() and evaluation.evaluate(): the same answers always give th
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from core.jsonapi import FieldErrors, error
+
 from . import decision
-from .answers import IGNORE, MUST, NICE, SCHEMA_VERSION, STEP_NAMES, Stored
+from .answers import Stored, from_answers
 from .evaluation import Evaluation
 
-# Every request key and the value a missing key takes (documented in the README).
-DEFAULTS: dict[str, Any] = {
-    "services": "many",
-    "tech_diversity": "high",
-    "communication": "sync",
-    "kubernetes": True,
-    "change_frequency": "often",
-    "needs": [],
-    "outside_kubernetes": [],
-    "cloud": "on_prem",
-    "experience": [],
-    "standards": "none",
-    "must": [],
-    "nice": [],
-    "partial_ok": False,
-    "min_maturity": "followers",
-    "complexity_tolerance": "medium",
-    "latency_sensitive": False,
-    "open_source_only": False,
-    "cncf_graduated_only": False,
-    "openshift": False,
-    "support": "welcome",
-    "store": False,
-}
-CHOICE_KEYS: dict[str, tuple[str, ...]] = {
-    "services": decision.CHOICES["service_count"],
-    "tech_diversity": decision.CHOICES["tech_diversity"],
-    "communication": ("sync", "async"),
-    "change_frequency": decision.CHOICES["change_frequency"],
-    "cloud": decision.CHOICES["cloud"],
-    "standards": decision.CHOICES["standards"],
-    "min_maturity": decision.CHOICES["min_maturity"],
-    "complexity_tolerance": decision.CHOICES["complexity_tolerance"],
-    "support": decision.CHOICES["support"],
-}
-BOOL_KEYS = (
-    "kubernetes",
-    "partial_ok",
-    "latency_sensitive",
-    "open_source_only",
-    "cncf_graduated_only",
-    "openshift",
-    "store",
-)
+# Every request key and the value a missing key takes (documented in the README and OpenAPI):
+# the answers' one vocabulary (decision.ANSWER_KEYS), plus "store" and "format".
+DEFAULTS: dict[str, Any] = {**decision.ANSWER_DEFAULTS, "store": False, "format": "json"}
+FORMATS = ("json", "madr")
+CHOICE_KEYS: dict[str, tuple[str, ...]] = {**decision.CHOICES, "format": FORMATS}
+BOOL_KEYS = (*decision.BOOLEANS, "store")
 LIST_KEYS: dict[str, tuple[str, ...] | None] = {
-    "needs": tuple(decision.GATE_FEATURES),
-    "outside_kubernetes": decision.ORCHESTRATORS,
-    "experience": decision.EXPERIENCES,
+    **decision.LIST_CHOICES,
     "must": None,  # feature slugs: checked against the catalogue
     "nice": None,
 }
@@ -69,87 +31,70 @@ MAX_BODY = 16_384  # bytes; the longest sensible request is far below
 
 
 class InvalidRequest(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
+    """Errors per request key, in the API's one error format (core/jsonapi.py):
+    {"<key>": [{"message": "...", "code": "..."}]}."""
+
+    def __init__(self, errors: FieldErrors) -> None:
         super().__init__(errors)
         self.errors = errors
 
 
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+@dataclass(frozen=True)
+class Options:
+    """What the request asks of the answer, beside the answers themselves."""
+
+    store: bool = False  # keep the result and answer with its permalink
+    format: str = "json"  # "madr": also the decision record as Markdown
 
 
-def parse(body: bytes, feature_slugs: Iterable[str]) -> tuple[Stored, bool]:
-    """Stored answers and the "store" flag from a request body; InvalidRequest per field."""
-    if len(body) > MAX_BODY:
-        raise InvalidRequest({"body": f"The body may have at most {MAX_BODY} bytes."})
-    try:
-        data = json.loads(body or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidRequest({"body": f"Not valid JSON: {error}"}) from None
-    if not isinstance(data, dict):
-        raise InvalidRequest({"body": "The body must be a JSON object of answers."})
+def parse(data: dict, feature_slugs: Iterable[str]) -> tuple[Stored, Options]:
+    """Stored answers and the "store" flag from a request body already read as a JSON object
+    (core.jsonapi.read_json_object, which also bounds its size); InvalidRequest per field."""
     features = tuple(feature_slugs)
-    errors: dict[str, str] = {}
+    errors: FieldErrors = {}
     for key in sorted(set(data) - set(DEFAULTS)):
-        errors[key] = f"Unknown key; known keys: {', '.join(DEFAULTS)}."
+        errors[key] = [error(f"Unknown key; known keys: {', '.join(DEFAULTS)}.", "unknown_key")]
     values = {**DEFAULTS, **{k: v for k, v in data.items() if k in DEFAULTS}}
     for key, allowed in CHOICE_KEYS.items():
         if not isinstance(values[key], str) or values[key] not in allowed:
-            errors[key] = f"Must be one of {', '.join(map(repr, allowed))}; got {values[key]!r}."
+            message = f"Must be one of {', '.join(map(repr, allowed))}; got {values[key]!r}."
+            errors[key] = [error(message, "invalid_choice")]
     for key in BOOL_KEYS:
         if not isinstance(values[key], bool):
-            errors[key] = f"Must be true or false; got {values[key]!r}."
+            errors[key] = [error(f"Must be true or false; got {values[key]!r}.", "not_boolean")]
     for key, allowed_choices in LIST_KEYS.items():
         items = values[key]
         allowed = allowed_choices if allowed_choices is not None else features
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            errors[key] = "Must be a list of strings."
+            errors[key] = [error("Must be a list of strings.", "not_list")]
             continue
         unknown = sorted(set(items) - set(allowed))
         if unknown:
             what = "feature slug(s)" if allowed_choices is None else "choice(s)"
             hint = "see /api/meshes.json" if allowed_choices is None else ", ".join(allowed)
-            errors[key] = f"Unknown {what} {', '.join(map(repr, unknown))}; allowed: {hint}."
+            message = f"Unknown {what} {', '.join(map(repr, unknown))}; allowed: {hint}."
+            errors[key] = [error(message, "unknown_item")]
+    if isinstance(values["pods"], float) and values["pods"].is_integer():
+        values["pods"] = int(values["pods"])  # JSON Schema's integer admits 2000.0
+    if values["pods"] is not None and (
+        isinstance(values["pods"], bool) or not isinstance(values["pods"], int)
+    ):
+        errors["pods"] = [error("Must be a whole number or null.", "not_integer")]
     if errors:
         raise InvalidRequest(errors)
-    return _stored(values, features), values["store"]
-
-
-def _stored(values: Mapping[str, Any], features: Iterable[str]) -> Stored:
-    # The gate's needed features are must-haves, as the wizard makes them.
-    musts = set(values["must"]) | decision.gate_must_haves(values["needs"])
-    nices = set(values["nice"]) - musts
-    importance = {
-        slug: MUST if slug in musts else NICE if slug in nices else IGNORE for slug in features
-    }
-    steps = {
-        "gate": {
-            "service_count": values["services"],
-            "tech_diversity": values["tech_diversity"],
-            "mostly_synchronous": _yes_no(values["communication"] == "sync"),
-            "uses_kubernetes": _yes_no(values["kubernetes"]),
-            "change_frequency": values["change_frequency"],
-            "needed": sorted(values["needs"]),
-        },
-        "environment": {
-            "outside_kubernetes": sorted(values["outside_kubernetes"]),
-            "cloud": values["cloud"],
-            "openshift": _yes_no(values["openshift"]),
-            "experience": sorted(values["experience"]),
-            "standards": values["standards"],
-        },
-        "features": {"importance": importance, "allow_partial": values["partial_ok"]},
-        "fit": {
-            "min_maturity": values["min_maturity"],
-            "complexity_tolerance": values["complexity_tolerance"],
-            "latency_sensitive": _yes_no(values["latency_sensitive"]),
-            "open_source_only": _yes_no(values["open_source_only"]),
-            "cncf_graduated_only": _yes_no(values["cncf_graduated_only"]),
-            "support": values["support"],
-        },
-    }
-    assert tuple(steps) == STEP_NAMES
-    return {"schema": SCHEMA_VERSION, "steps": steps}
+    answers_values = {key: values[key] for key in decision.ANSWER_KEYS}
+    for key in LIST_KEYS:
+        answers_values[key] = frozenset(answers_values[key])
+    try:
+        answers = decision.Answers(**answers_values)
+    except decision.InvalidAnswer as invalid:
+        raise InvalidRequest({invalid.field: [error(invalid.message, "invalid")]}) from None
+    except decision.ContradictoryAnswers as contradictory:
+        for found in contradictory.contradictions:
+            for key in found.fields:
+                errors.setdefault(key, []).append(error(str(found.message), "contradiction"))
+        raise InvalidRequest(errors) from None
+    return from_answers(answers), Options(store=values["store"], format=values["format"])
 
 
 def _reason(part: decision.ScorePart) -> dict[str, Any]:
@@ -162,42 +107,86 @@ def _reason(part: decision.ScorePart) -> dict[str, Any]:
     }
 
 
+def _risk(risk: decision.Risk) -> dict[str, Any]:
+    return {"kind": risk.kind, "text": risk.text, "source": risk.source or None}
+
+
 def as_json(evaluation: Evaluation, data_version: str) -> dict[str, Any]:
     """The response body for one evaluation (the wizard's stored answers give the same)."""
     result = evaluation.result
     verdict = result.verdict
     cuts = result.complexity_cuts
+    relax = result.relax
     return {
         "verdict": verdict.code,
         "headline": verdict.headline,
+        "summary": result.summary,
         "reasons": [
             {"question": r.question, "answer": r.answer, "text": r.message} for r in verdict.reasons
         ],
         "in_favour": list(verdict.in_favour),
         "alternatives": [
-            {"key": a.key, "title": a.title, "text": a.text, "url": a.url}
-            for a in verdict.alternatives
+            {"key": a.key, "title": a.title, "text": a.text, "url": a.url, "kind": a.kind}
+            for a in result.alternatives
         ],
         "shortlist": [
             {
                 "slug": r.mesh.slug,
                 "name": r.mesh.name,
+                "kind": r.mesh.kind,
+                "family": r.mesh.family,
                 "rank": r.rank,
                 "score": r.score,
                 "tied": r.tied,
                 "reasons": [_reason(p) for p in r.reasons],
                 "lacks": list(r.lacks),
                 "caveats": list(r.caveats),
+                "risks": [_risk(k) for k in r.risks],
             }
             for r in result.shortlist
         ],
+        "unverified": [
+            {
+                "slug": u.mesh.slug,
+                "name": u.mesh.name,
+                "score_if_confirmed": u.score,
+                "check": list(u.features),
+            }
+            for u in result.unverified
+        ],
         "compare": [r.mesh.slug for r in result.compare_group],
+        "compare_tied": [r.mesh.slug for r in result.compare_tied],
+        "differences": [
+            {
+                "label": d.label,
+                "values": [
+                    {"slug": c.slug, "text": c.text, "source": c.source or None} for c in d.cells
+                ],
+            }
+            for d in result.differences
+        ],
         "excluded": [{"slug": e.mesh.slug, "reason": e.reason} for e in result.excluded],
+        "relax": (
+            {
+                "answer": relax.key,
+                "text": relax.label,
+                "feature": relax.feature or None,
+                "would_admit": list(relax.admits),
+            }
+            if relax
+            else None
+        ),
         "complexity_bands": (
-            {"low_max_lines": cuts.low_max, "high_min_lines": cuts.high_min, "meshes": cuts.counted}
+            {
+                "low_max_lines": cuts.low_max,
+                "high_min_lines": cuts.high_min,
+                "meshes": cuts.counted,
+                "api": result.complexity_api or "own",
+            }
             if cuts
             else None
         ),
+        "next_steps": [str(step) for step in decision.NEXT_STEPS],
         "notices": list(result.notices),
         "data_version": data_version,
     }

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from comparison.choices import GATEWAY_API_MESH_FEATURE, DataPlane, GammaLevel, Level, ResourceScope
 from comparison.facts import MESH_FACTS
-from comparison.models import Feature, Mesh, Support
+from comparison.gateway_api import TRAFFIC_SPLIT_HTTPROUTE_LINES
+from comparison.models import Feature, Mesh, OverheadFigure, Support
 
 from . import decision
 from .answers import Stored, to_decision
@@ -29,58 +31,109 @@ FACT_SOURCE_FIELDS = {
     **{fact.name: fact.source for fact in MESH_FACTS},
     "traffic_split": "split_source",
 }
+GAMMA_SUPPORTED = (GammaLevel.CONFORMANT, GammaLevel.IMPLEMENTS)
+
+
+def _overhead(
+    figures: list[OverheadFigure], current_version: str
+) -> decision.OverheadEstimate | None:
+    """The newest comparable per-proxy memory figure of a sidecar."""
+    usable = [
+        f
+        for f in figures
+        if f.resource_scope == ResourceScope.PER_PROXY
+        and f.data_plane_mode == DataPlane.SIDECAR
+        and f.memory_mib is not None
+        and not f.missing_context
+    ]
+    if not usable:
+        return None
+    newest = max(usable, key=lambda f: (f.published, f.mesh_version))
+    return decision.OverheadEstimate(
+        memory_mib=float(newest.memory_mib or 0),
+        source=newest.source,
+        published=newest.published or "",
+        version=newest.mesh_version,
+        outdated=newest.is_old(current_version),
+    )
 
 
 def mesh_facts() -> list[decision.MeshFacts]:
-    """Every mesh with its support levels and sources, for the decision module (two queries)."""
+    """Every catalogue option with its cells and sources, for the decision module (three
+    queries: options with their upstreams, cells, overhead figures)."""
     levels: dict[int, dict[str, str]] = {}
+    stages: dict[int, dict[str, str]] = {}
     sources: dict[int, dict[str, str]] = {}
-    rows = Support.objects.values_list("mesh_id", "feature__slug", "level", "source")
-    for mesh_id, slug, level, source in rows:
+    rows = Support.objects.values_list("mesh_id", "feature__slug", "level", "stage", "source")
+    for mesh_id, slug, level, stage, source in rows:
         levels.setdefault(mesh_id, {})[slug] = level
+        stages.setdefault(mesh_id, {})[slug] = stage
         sources.setdefault(mesh_id, {})[slug] = source
-    return [
-        decision.MeshFacts(
-            slug=mesh.slug,
-            name=mesh.name,
-            maturity=mesh.maturity,
-            discontinued=mesh.is_discontinued,
-            status_label=(
-                f"{mesh.get_status_display()} {mesh.status_date:%Y-%m-%d}"
-                if mesh.is_discontinued and mesh.status_date
-                else ""
-            ),
-            data_plane=mesh.data_plane,
-            clouds=mesh.cloud_set,
-            config_lines=mesh.traffic_split_lines if mesh.split_yaml else None,
-            support=levels.get(mesh.pk, {}),
-            runs_without_kubernetes=mesh.runs_without_kubernetes,
-            kubernetes_vm_workloads=mesh.kubernetes_vm_workloads,
-            orchestrators=mesh.orchestrator_set,
-            orchestrators_note=mesh.orchestrators_note,
-            bound_to_cloud=mesh.bound_to_cloud,
-            requires_openshift=mesh.requires_openshift,
-            licence=mesh.licence_spdx or mesh.licence,
-            osi_open_source=mesh.open_source,
-            cncf_status=mesh.cncf_status,
-            commercial_support=mesh.commercial_support,
-            stable_releases_free=mesh.stable_releases_free,
-            proxy_family=mesh.proxy_family,
-            builds_on=mesh.builds_on,
-            feature_sources=sources.get(mesh.pk, {}),
-            fact_sources={
-                fact: getattr(mesh, field)
-                for fact, field in FACT_SOURCE_FIELDS.items()
-                if getattr(mesh, field)
-            },
+    figures: dict[int, list[OverheadFigure]] = {}
+    for figure in OverheadFigure.objects.all():
+        figures.setdefault(figure.mesh_id, []).append(figure)
+    facts = []
+    for mesh in Mesh.objects.select_related("upstream").order_by("name"):
+        # A family is charged its upstream's own API, and a distribution without figures of its
+        # own runs its upstream's proxy.
+        root = mesh.upstream or mesh
+        own = figures.get(mesh.pk) or figures.get(root.pk, [])
+        gateway_api = (
+            mesh.gamma_level in GAMMA_SUPPORTED
+            or levels.get(mesh.pk, {}).get(GATEWAY_API_MESH_FEATURE) == Level.YES
         )
-        for mesh in Mesh.objects.order_by("name")
-    ]
+        facts.append(
+            decision.MeshFacts(
+                slug=mesh.slug,
+                name=mesh.name,
+                maturity=mesh.maturity,
+                discontinued=mesh.is_discontinued,
+                status_label=(
+                    f"{mesh.get_status_display()} {mesh.status_date:%Y-%m-%d}"
+                    if mesh.is_discontinued and mesh.status_date
+                    else ""
+                ),
+                data_plane=mesh.data_plane,
+                clouds=mesh.cloud_set,
+                config_lines=root.traffic_split_lines if root.split_yaml else None,
+                support=levels.get(mesh.pk, {}),
+                runs_without_kubernetes=mesh.runs_without_kubernetes,
+                kubernetes_vm_workloads=mesh.kubernetes_vm_workloads,
+                orchestrators=mesh.orchestrator_set,
+                orchestrators_note=mesh.orchestrators_note,
+                bound_to_cloud=mesh.bound_to_cloud,
+                requires_openshift=mesh.requires_openshift,
+                licence=mesh.licence_spdx or mesh.licence,
+                osi_open_source=mesh.open_source,
+                cncf_status=mesh.cncf_status,
+                commercial_support=mesh.commercial_support,
+                stable_releases_free=mesh.stable_releases_free,
+                proxy_family=mesh.proxy_family,
+                builds_on=mesh.builds_on,
+                feature_sources=sources.get(mesh.pk, {}),
+                fact_sources={
+                    fact: getattr(root if fact == "traffic_split" else mesh, field)
+                    for fact, field in FACT_SOURCE_FIELDS.items()
+                    if getattr(root if fact == "traffic_split" else mesh, field)
+                },
+                kind=mesh.kind,
+                platforms=mesh.platforms,
+                upstream=mesh.upstream.slug if mesh.upstream else "",
+                family_name=root.name,
+                stages=stages.get(mesh.pk, {}),
+                gateway_api=gateway_api,
+                overhead=_overhead(own, mesh.current_version),
+                docs_url=mesh.docs_url or mesh.website,
+                release_note=mesh.stable_releases_note,
+            )
+        )
+    return facts
 
 
 def evaluate(answers: decision.Answers) -> Evaluation:
     names = {f.slug: f.display_name for f in Feature.objects.in_display_order()}
-    return Evaluation(decision.decide(answers, mesh_facts(), names), names)
+    result = decision.decide(answers, mesh_facts(), names, TRAFFIC_SPLIT_HTTPROUTE_LINES)
+    return Evaluation(result, names)
 
 
 # Everything of a mesh row that the ranking reads.
@@ -103,6 +156,12 @@ DATA_FIELDS = (
     "stable_releases_free",
     "proxy_family",
     "builds_on",
+    "kind",
+    "platforms",
+    "upstream__slug",
+    "gamma_level",
+    "current_version",
+    "stable_releases_note",
 )
 
 
@@ -112,7 +171,11 @@ def data_fingerprint() -> str:
     for row in Mesh.objects.order_by("slug").values_list(*DATA_FIELDS):
         digest.update(repr(row).encode())
     for row in Support.objects.order_by("mesh__slug", "feature__slug").values_list(
-        "mesh__slug", "feature__slug", "level"
+        "mesh__slug", "feature__slug", "level", "stage"
+    ):
+        digest.update(repr(row).encode())
+    for row in OverheadFigure.objects.order_by("mesh__slug", "slug").values_list(
+        "mesh__slug", "slug", "memory_mib", "published", "mesh_version", "resource_scope"
     ):
         digest.update(repr(row).encode())
     return digest.hexdigest()

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comparison.choices import Experience, Hosting, Maturity, Orchestrator, SupportWish
+from comparison.choices import (
+    Communication,
+    Experience,
+    Hosting,
+    Language,
+    Maturity,
+    Orchestrator,
+    SupportWish,
+)
 from comparison.models import Feature
 
 from . import decision
@@ -22,6 +30,17 @@ OUTSIDE_KUBERNETES_CHOICES = ("vms_on_prem", "cloud_vms", "ecs", "nomad")
 IMPORTANCE = [(MUST, _("Must-have")), (NICE, _("Nice-to-have")), (IGNORE, _("Don't care"))]
 
 
+def yes_no(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.TypedChoiceField:
+    """A yes/no question answered as a boolean (the answers' vocabulary)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
 def radio(
     label: StrOrPromise, choices: list[tuple[str, Any]], help_text: StrOrPromise = ""
 ) -> forms.ChoiceField:
@@ -32,7 +51,7 @@ def radio(
 
 class GateForm(forms.Form):
     title = _("Is a service mesh sensible at all?")
-    service_count = radio(
+    services = radio(
         _("How many services do you run?"),
         [("few", _("A few (about 10 or fewer)")), ("many", _("Many (more than about 10)"))],
     )
@@ -43,19 +62,19 @@ class GateForm(forms.Form):
             ("high", _("High: many languages and frameworks")),
         ],
     )
-    mostly_synchronous = radio(
+    communication = radio(
         _("Is communication mostly synchronous (request/response)?"),
         [
-            ("yes", _("Yes, mostly HTTP or gRPC calls")),
-            ("no", _("No, mostly asynchronous messaging")),
+            (Communication.SYNC.value, _("Yes, mostly HTTP or gRPC calls")),
+            (Communication.ASYNC.value, _("No, mostly asynchronous messaging")),
         ],
     )
-    uses_kubernetes = radio(_("Do you use Kubernetes?"), YES_NO)
+    kubernetes = yes_no(_("Do you use Kubernetes?"))
     change_frequency = radio(
         _("How dynamically do services change (new versions, scaling)?"),
         [("rarely", _("Rarely")), ("often", _("Often"))],
     )
-    needed = forms.MultipleChoiceField(
+    needs = forms.MultipleChoiceField(
         label=_("Which of these do you need?"),
         choices=list(decision.GATE_FEATURE_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -74,9 +93,8 @@ class EnvironmentForm(forms.Form):
         help_text=_("Tick none if everything runs in Kubernetes."),
     )
     cloud = radio(_("Where do you run?"), Hosting.choices)
-    openshift = radio(
+    openshift = yes_no(
         _("Do your clusters run Red Hat OpenShift?"),
-        YES_NO,
         help_text=_(
             "OpenShift Container Platform, ROSA on AWS, ARO on Azure or OpenShift Dedicated."
         ),
@@ -87,6 +105,13 @@ class EnvironmentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Tick none if the team knows none of these."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Which languages are your services mainly written in?"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For the libraries that can do part of a mesh's job in your stack."),
     )
     standards = radio(
         _("Do you want independence through a standard interface?"),
@@ -104,8 +129,15 @@ class EnvironmentForm(forms.Form):
 
 class FeaturesForm(forms.Form):
     title = _("The features you need")
-    allow_partial = forms.BooleanField(
-        label=_("Let “partial” support count for a must-have"), required=False
+    partial_ok = forms.BooleanField(
+        label=_("Let “partial” support count for a must-have"),
+        required=False,
+        help_text=_("It still costs points and is named as a risk."),
+    )
+    experimental_ok = forms.BooleanField(
+        label=_("Let alpha or experimental support count for a must-have"),
+        required=False,
+        help_text=_("Beta and preview support always count, at a cost; alpha only with this."),
     )
 
     def __init__(self, *args: Any, features: list[Feature] | None = None, **kwargs: Any) -> None:
@@ -134,17 +166,20 @@ class FeaturesForm(forms.Form):
         return {f.slug: self.cleaned_data[f"f_{f.slug}"] for f in self.features}
 
     def for_storage(self) -> dict[str, Any]:
+        importance = self.importance()
         return {
-            "importance": self.importance(),
-            "allow_partial": self.cleaned_data["allow_partial"],
+            "must": sorted(slug for slug, level in importance.items() if level == MUST),
+            "nice": sorted(slug for slug, level in importance.items() if level == NICE),
+            "partial_ok": self.cleaned_data["partial_ok"],
+            "experimental_ok": self.cleaned_data["experimental_ok"],
         }
 
     @staticmethod
     def initial_from(stored: dict[str, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            f"f_{slug}": level for slug, level in stored.get("importance", {}).items()
-        }
-        initial["allow_partial"] = stored.get("allow_partial", False)
+        initial: dict[str, Any] = {f"f_{slug}": NICE for slug in stored.get("nice", [])}
+        initial.update({f"f_{slug}": MUST for slug in stored.get("must", [])})
+        initial["partial_ok"] = stored.get("partial_ok", False)
+        initial["experimental_ok"] = stored.get("experimental_ok", False)
         return initial
 
 
@@ -171,11 +206,20 @@ class FitForm(forms.Form):
             "third of the meshes, medium all but the most verbose third."
         ),
     )
-    latency_sensitive = radio(_("Is added latency (a few ms per hop) critical for you?"), YES_NO)
-    open_source_only = radio(
+    latency_sensitive = yes_no(_("Is added latency (a few ms per hop) critical for you?"))
+    pods = forms.IntegerField(
+        label=_("About how many pods would the mesh serve?"),
+        required=False,
+        min_value=1,
+        max_value=decision.MAX_PODS,
+        help_text=_(
+            "Sizes the memory of a proxy in every pod from published figures; leave empty if "
+            "you don't know."
+        ),
+    )
+    open_source_only = yes_no(
         _("Open source only?"),
-        YES_NO,
         help_text=_("Yes excludes licences that are not OSI-approved, such as BUSL."),
     )
-    cncf_graduated_only = radio(_("CNCF graduated projects only?"), YES_NO)
+    cncf_graduated_only = yes_no(_("CNCF graduated projects only?"))
     support = radio(_("Commercial support"), SupportWish.choices)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("result/<uuid:public_id>/", views.result, name="result"),
     path("result/<uuid:public_id>/edit/", views.edit, name="edit"),
     path("result/<uuid:public_id>/relax/", views.relax, name="relax"),
+    path("result/<uuid:public_id>/decision.md", views.decision_markdown, name="decision-markdown"),
+    path("result/<uuid:public_id>/decision.json", views.decision_json, name="decision-json"),
 ]

@@ -17,10 +17,12 @@ from django_ratelimit.decorators import ratelimit
 from prometheus_client import Counter
 
 from comparison.models import Feature
+from core import jsonapi
 from core.http import HtmxHttpRequest
 
-from . import api
+from . import api, madr
 from .answers import Stored, relaxed, to_decision
+from .decision import COMPARE_LIMIT, NEXT_STEPS
 from .evaluation import data_fingerprint, evaluate, store, stored_result
 from .limits import may_store_result
 from .models import Questionnaire
@@ -129,17 +131,23 @@ def result(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         evaluation = evaluate(answers)
     except ValueError:
         return render(request, "questionnaire/result_gone.html", {"stored": stored}, status=410)
-    shortlist = evaluation.result.shortlist
-    compare = evaluation.result.compare_group
+    result = evaluation.result
+    compare = result.compare_group
+    # The choices shown first: the compare group and those tied for its last places, or the one
+    # or two families there are.
+    top = (compare + result.compare_tied) or tuple(f.head for f in result.families[:2])
     context = {
         "stored": stored,
-        "result": evaluation.result,
+        "result": result,
         "answers": answers,
         "answer_steps": answer_steps(stored.current_answers, evaluation.feature_names),
         "data_changed": stored.data_fingerprint != data_fingerprint(),
-        "shortlist_changed": stored.shortlist != [r.mesh.slug for r in shortlist],
+        "shortlist_changed": stored.shortlist != [r.mesh.slug for r in result.shortlist],
         "compare": compare,
         "compare_query": "&".join(f"mesh={r.mesh.slug}" for r in compare),
+        "top": top[:COMPARE_LIMIT],
+        "families": result.families,
+        "next_steps": NEXT_STEPS,
         "feature_names": evaluation.feature_names,
     }
     return render(request, "questionnaire/result.html", context)
@@ -160,14 +168,17 @@ def edit(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def relax(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
-    """Store a copy of the answers with one must-have turned into a nice-to-have."""
+    """Store a copy of the answers with one answer relaxed (a must-have made a nice-to-have,
+    partial support allowed, open source only dropped, ...), as the result page offers."""
     stored = get_object_or_404(Questionnaire, public_id=public_id)
+    key = request.POST.get("answer", "")
+    if not key and request.POST.get("feature"):
+        key = f"must:{request.POST['feature']}"
+    names = {f.slug: f.display_name for f in Feature.objects.in_display_order()}
     try:
-        answers = relaxed(stored.current_answers, request.POST.get("feature", ""))
+        answers = relaxed(stored.current_answers, key, names)
     except ValueError:
-        return HttpResponseBadRequest(
-            _("That feature is not one of this questionnaire's must-haves.")
-        )
+        return HttpResponseBadRequest(_("That answer cannot be relaxed in this questionnaire."))
     url = _result_url(request, answers)
     return redirect(url) if url is not None else _too_many_results()
 
@@ -183,19 +194,67 @@ def relax(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 def api_recommend(request: HtmxHttpRequest) -> JsonResponse:
     """POST /api/recommend: answers as JSON in, verdict and ranked shortlist out."""
     if getattr(request, "limited", False):
-        return JsonResponse(
-            {"errors": {"rate": "Too many requests from your address; try again in a minute."}},
-            status=429,
+        message = "Too many requests from your address; try again in a minute."
+        return jsonapi.error_response(
+            {"rate": [jsonapi.error(message, "rate_limited")]}, status=429
         )
+    try:
+        data = jsonapi.read_json_object(request, max_bytes=api.MAX_BODY)
+    except jsonapi.InvalidJsonBody as problem:
+        return jsonapi.error_response(problem.errors)
     slugs = [f.slug for f in Feature.objects.in_display_order()]
     try:
-        stored, keep = api.parse(request.body, slugs)
+        stored, options = api.parse(data, slugs)
         answers = to_decision(stored)
-    except api.InvalidRequest as error:
-        return JsonResponse({"errors": error.errors}, status=400)
-    except ValueError as error:
-        return JsonResponse({"errors": {"body": str(error)}}, status=400)
-    body = api.as_json(evaluate(answers), data_fingerprint())
-    if keep:
-        body["permalink"] = request.build_absolute_uri(store(stored).get_absolute_url())
+    except api.InvalidRequest as problem:
+        return jsonapi.error_response(problem.errors)
+    except ValueError as problem:
+        return jsonapi.error_response({"body": [jsonapi.error(str(problem), "invalid")]})
+    evaluation = evaluate(answers)
+    version = data_fingerprint()
+    body = api.as_json(evaluation, version)
+    kept = store(stored) if options.store else None
+    if kept is not None:
+        body["permalink"] = request.build_absolute_uri(kept.get_absolute_url())
+    if options.format == "madr":
+        lines = answer_steps(stored, evaluation.feature_names)
+        body["madr"] = madr.madr_for(
+            kept or stored, evaluation, lines, body.get("permalink", ""), version
+        )
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def _decision_record(request: HtmxHttpRequest, public_id: UUID) -> dict | HttpResponse:
+    """A stored result's decision record, or the page saying it can no longer be computed."""
+    stored = get_object_or_404(Questionnaire, public_id=public_id)
+    try:
+        evaluation = evaluate(to_decision(stored.current_answers))
+    except ValueError:
+        return render(request, "questionnaire/result_gone.html", {"stored": stored}, status=410)
+    return madr.record(
+        stored,
+        evaluation,
+        answer_steps(stored.current_answers, evaluation.feature_names),
+        request.build_absolute_uri(stored.get_absolute_url()),
+        data_fingerprint(),
+    )
+
+
+@require_safe
+def decision_markdown(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """The result as a Markdown Architecture Decision Record (MADR), as a download."""
+    found = _decision_record(request, public_id)
+    if isinstance(found, HttpResponse):
+        return found
+    response = HttpResponse(madr.markdown(found), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{madr.filename(found)}"'
+    return response
+
+
+@require_safe
+def decision_json(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """The same decision record as JSON."""
+    found = _decision_record(request, public_id)
+    if isinstance(found, HttpResponse):
+        return found
+    return JsonResponse(found, json_dumps_params={"ensure_ascii": False})

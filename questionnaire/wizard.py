@@ -16,7 +16,8 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .answers import MUST, NICE, STEP_NAMES, Stored, build, gate_importance
+from . import decision
+from .answers import STEP_KEYS, STEP_NAMES, Stored, build, gate_importance
 from .forms import EnvironmentForm, FeaturesForm, FitForm, GateForm
 
 SESSION_KEY = "questionnaire"
@@ -107,11 +108,14 @@ class Wizard:
         """Record a step's input (valid or not); True when its answers were accepted."""
         name = STEPS[step].name
         self.raw[name] = {key: list(data.getlist(key)) for key in form.fields}  # type: ignore[attr-defined]
-        valid = form.is_valid()
+        valid = form.is_valid() and self._consistent(name, form)
         if valid:
-            self.answered[name] = (
-                form.for_storage() if isinstance(form, FeaturesForm) else dict(form.cleaned_data)
-            )
+            cleaned = form.for_storage() if isinstance(form, FeaturesForm) else form.cleaned_data
+            # Lists sorted, as the API stores them: the same answers are the same stored JSON.
+            self.answered[name] = {
+                key: sorted(value) if isinstance(value, list) else value
+                for key, value in cleaned.items()
+            }
             if name == "gate":
                 # The gate's needed features become must-haves, whatever step 2 said before.
                 features = self.raw.setdefault("features", {})
@@ -120,22 +124,42 @@ class Wizard:
         self._save()
         return valid
 
+    def _consistent(self, name: str, form: forms.Form) -> bool:
+        """No contradiction between this step's answers and the other steps' (the same check as
+        the API's); each one is shown on this step's field it concerns."""
+        values: dict[str, Any] = {}
+        for other, answers in self.answered.items():
+            if other != name:
+                values.update(answers)
+        values.update(form.for_storage() if isinstance(form, FeaturesForm) else form.cleaned_data)
+        found = decision.contradictions(values)
+        for contradiction in found:
+            fields = [f for f in contradiction.fields if f in form.fields]
+            form.add_error(fields[0] if fields else None, str(contradiction.message))
+        return not found
+
     def load(self, stored: Stored) -> None:
         """Pre-fill every step from stored answers ("change your answers" from a permalink)."""
         self.answered = {name: dict(stored["steps"][name]) for name in STEP_NAMES}
         self.raw = {}
-        for index, step in enumerate(STEPS):
+        for step in STEPS:
             answers = self.answered[step.name]
             initial = FeaturesForm.initial_from(answers) if step.name == "features" else answers
+            fields = step.form_class.base_fields
             raw: Raw = {}
             for key, value in initial.items():
-                if isinstance(value, list):
+                field = fields.get(key)
+                if value is None:
+                    raw[key] = []
+                elif isinstance(value, list):
                     raw[key] = [str(v) for v in value]
+                elif isinstance(value, bool) and isinstance(field, forms.TypedChoiceField):
+                    raw[key] = ["yes" if value else "no"]
                 elif isinstance(value, bool):
                     raw[key] = ["on"] if value else []
                 else:
                     raw[key] = [str(value)]
-            self.raw[STEPS[index].name] = raw
+            self.raw[step.name] = raw
         self._save()
 
     def reset(self) -> None:
@@ -148,6 +172,8 @@ class Wizard:
 
 def _display(field: forms.Field, value: Any) -> str:
     choices = dict(getattr(field, "choices", ()))
+    if value is None:
+        return str(_("Not said"))
     if isinstance(value, list):
         return ", ".join(str(choices.get(v, v)) for v in value) or str(_("None of these"))
     if isinstance(value, bool):
@@ -164,17 +190,13 @@ def answer_steps(
         answers = stored["steps"][step.name]
         lines: list[tuple[str, str]] = []
         if step.form_class is FeaturesForm:
-            importance = answers["importance"]
-            for level, label in ((MUST, _("Must-haves")), (NICE, _("Nice-to-haves"))):
-                names = [
-                    name for slug, name in feature_names.items() if importance.get(slug) == level
-                ]
+            for key, label in (("must", _("Must-haves")), ("nice", _("Nice-to-haves"))):
+                chosen = set(answers[key])
+                names = [name for slug, name in feature_names.items() if slug in chosen]
                 lines.append((str(label), ", ".join(names) or str(_("None"))))
-            field = FeaturesForm.base_fields["allow_partial"]
-            lines.append((str(field.label), _display(field, answers["allow_partial"])))
-        else:
-            for name, field in step.form_class.base_fields.items():
-                if name in answers:
-                    lines.append((str(field.label), _display(field, answers[name])))
+        fields = step.form_class.base_fields
+        for key in STEP_KEYS[step.name]:
+            if key in fields and key in answers:
+                lines.append((str(fields[key].label), _display(fields[key], answers[key])))
         steps.append((str(step.title), lines))
     return steps

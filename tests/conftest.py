@@ -196,18 +196,18 @@ class QuestionnaireDriver:
     """Fills in the questionnaire through its views, as a visitor's browser would post it."""
 
     GATE_YES = {
-        "service_count": "many",
+        "services": "many",
         "tech_diversity": "high",
-        "mostly_synchronous": "yes",
-        "uses_kubernetes": "yes",
+        "communication": "sync",
+        "kubernetes": "yes",
         "change_frequency": "often",
-        "needed": ["mtls"],
+        "needs": ["mtls"],
     }
     GATE_NO = {
-        "service_count": "few",
+        "services": "few",
         "tech_diversity": "low",
-        "mostly_synchronous": "no",
-        "uses_kubernetes": "no",
+        "communication": "async",
+        "kubernetes": "no",
         "change_frequency": "rarely",
     }
     ENVIRONMENT = {
@@ -215,12 +215,14 @@ class QuestionnaireDriver:
         "cloud": "on_prem",
         "openshift": "no",
         "experience": ["envoy"],
+        "languages": [],
         "standards": "none",
     }
     FIT = {
         "min_maturity": "followers",
         "complexity_tolerance": "high",
         "latency_sensitive": "no",
+        "pods": "",
         "open_source_only": "no",
         "cncf_graduated_only": "no",
         "support": "welcome",
@@ -236,24 +238,37 @@ class QuestionnaireDriver:
     def post(self, step: int, data: dict, client=None, **extra):
         return (client or self.client).post(self.step_url, {"step": step, **data, **extra})
 
-    def features_step(self, overrides=None, allow_partial=False, client=None) -> dict:
+    def features_step(
+        self, overrides=None, partial_ok=False, client=None, experimental_ok=False
+    ) -> dict:
         """Step 2 exactly as shown (with its pre-set must-haves), plus overrides."""
         form = (client or self.client).get(f"{self.start_url}?step=2").context["form"]
         data = {name: form[name].value() for name in form.fields if name.startswith("f_")}
         data.update({f"f_{slug}": level for slug, level in (overrides or {}).items()})
-        if allow_partial:
-            data["allow_partial"] = "on"
+        if partial_ok:
+            data["partial_ok"] = "on"
+        if experimental_ok:
+            data["experimental_ok"] = "on"
         return data
 
     def complete(
-        self, gate=None, env=None, fit=None, features=None, client=None, allow_partial=False
+        self,
+        gate=None,
+        env=None,
+        fit=None,
+        features=None,
+        client=None,
+        partial_ok=False,
+        experimental_ok=False,
     ):
         from questionnaire.models import Questionnaire
 
         client = client or self.client
         assert self.post(0, gate or self.GATE_YES, client).status_code == 302
         assert self.post(1, env or self.ENVIRONMENT, client).status_code == 302
-        features_data = self.features_step(features, allow_partial, client=client)
+        features_data = self.features_step(
+            features, partial_ok, client=client, experimental_ok=experimental_ok
+        )
         assert self.post(2, features_data, client).status_code == 302
         response = self.post(3, fit or self.FIT, client)
         assert response.status_code == 302
@@ -272,18 +287,19 @@ class QuestionnaireDriver:
             return "yes" if value else "no"
 
         gate = {
-            "service_count": answers["services"],
+            "services": answers["services"],
             "tech_diversity": answers["tech_diversity"],
-            "mostly_synchronous": yes_no(answers["communication"] == "sync"),
-            "uses_kubernetes": yes_no(answers["kubernetes"]),
+            "communication": answers["communication"],
+            "kubernetes": yes_no(answers["kubernetes"]),
             "change_frequency": answers["change_frequency"],
-            "needed": answers["needs"],
+            "needs": answers["needs"],
         }
         env = {
             "outside_kubernetes": answers["outside_kubernetes"],
             "cloud": answers["cloud"],
-            "openshift": yes_no(answers.get("openshift", False)),
+            "openshift": yes_no(answers["openshift"]),
             "experience": answers["experience"],
+            "languages": answers["languages"],
             "standards": answers["standards"],
         }
         # As a visitor would: mark the nice-to-haves, then the must-haves; the gate's stay musts.
@@ -294,12 +310,19 @@ class QuestionnaireDriver:
             "min_maturity": answers["min_maturity"],
             "complexity_tolerance": answers["complexity_tolerance"],
             "latency_sensitive": yes_no(answers["latency_sensitive"]),
+            "pods": "" if answers["pods"] is None else str(answers["pods"]),
             "open_source_only": yes_no(answers["open_source_only"]),
             "cncf_graduated_only": yes_no(answers["cncf_graduated_only"]),
             "support": answers["support"],
         }
         return self.complete(
-            gate, env, fit, features, client=client, allow_partial=answers["partial_ok"]
+            gate,
+            env,
+            fit,
+            features,
+            client=client,
+            partial_ok=answers["partial_ok"],
+            experimental_ok=answers["experimental_ok"],
         )
 
 

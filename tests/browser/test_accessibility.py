@@ -27,24 +27,29 @@ def stored_result_url(gate: dict) -> str:
     from questionnaire.evaluation import store
 
     steps = {
-        "gate": gate,
+        # The wizard's form values, stored as the answers' vocabulary has them.
+        "gate": {**gate, "kubernetes": gate["kubernetes"] == "yes"},
         "environment": {
             "outside_kubernetes": [],
             "cloud": "gcp",
-            "openshift": "no",
+            "openshift": False,
             "experience": ["envoy"],
+            "languages": [],
             "standards": "none",
         },
         "features": {
-            "importance": {"mtls-http": "must", "tracing": "nice"},
-            "allow_partial": False,
+            "must": ["mtls-http"],
+            "nice": ["tracing"],
+            "partial_ok": False,
+            "experimental_ok": False,
         },
         "fit": {
             "min_maturity": "followers",
             "complexity_tolerance": "high",
-            "latency_sensitive": "no",
-            "open_source_only": "no",
-            "cncf_graduated_only": "no",
+            "latency_sensitive": False,
+            "pods": None,
+            "open_source_only": False,
+            "cncf_graduated_only": False,
             "support": "welcome",
         },
     }

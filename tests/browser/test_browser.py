@@ -68,14 +68,15 @@ def test_filters_work_without_javascript(browser, live_server, live_data):
     context.close()
 
 
-def answer_gate(page, service_count, diverse, synchronous, kubernetes, changes, needed=()):
-    page.check(f"input[name=service_count][value={service_count}]")
+def answer_gate(page, services, diverse, synchronous, kubernetes, changes, needs=()):
+    page.check(f"input[name=services][value={services}]")
     page.check(f"input[name=tech_diversity][value={diverse}]")
-    page.check(f"input[name=mostly_synchronous][value={synchronous}]")
-    page.check(f"input[name=uses_kubernetes][value={kubernetes}]")
+    communication = "sync" if synchronous == "yes" else "async"
+    page.check(f"input[name=communication][value={communication}]")
+    page.check(f"input[name=kubernetes][value={kubernetes}]")
     page.check(f"input[name=change_frequency][value={changes}]")
-    for item in needed:
-        page.check(f"input[name=needed][value={item}]")
+    for item in needs:
+        page.check(f"input[name=needs][value={item}]")
     page.get_by_role("button", name="Next →").click()
 
 
@@ -102,7 +103,7 @@ def answer_fit(page):
 
 def test_wizard_to_shortlist_with_back_and_forward(page, shot):
     page.goto("/questionnaire/")
-    answer_gate(page, "many", "high", "yes", "yes", "often", needed=["mtls"])
+    answer_gate(page, "many", "high", "yes", "yes", "often", needs=["mtls"])
     answer_environment(page, cloud="gcp")
     page.wait_for_selector("text=Step 3 of 4")
     assert page.url.endswith("/questionnaire/?step=2")
@@ -119,11 +120,11 @@ def test_wizard_to_shortlist_with_back_and_forward(page, shot):
     answer_fit(page)
     page.wait_for_url(re.compile(r"/questionnaire/result/[0-9a-f-]{36}/$"))
     assert "A service mesh looks like a sensible next step." in page.inner_text("body")
-    assert page.locator("ol.shortlist > li").count() > 0
+    assert page.locator("ol.choices > li").count() > 0
     shot(page, "questionnaire-result")
     permalink = page.url
     page.goto(permalink)
-    assert page.locator("ol.shortlist > li").count() > 0
+    assert page.locator("ol.choices > li").count() > 0
 
 
 def test_few_services_no_kubernetes_async_is_not_worth_it(page):

@@ -6,12 +6,15 @@ off), its own Redis, and the database DATABASE_URL selects (a file SQLite databa
 - A worker is killed with SIGKILL under load: zero 5xx.
 - Two editors save the same mesh at the same moment (PostgreSQL): one clear refusal, nothing lost.
 - Hostile requests and a short fuzz run reach the real server: zero 5xx.
+- Hostile JSON bodies to POST /api/recommend (empty, not JSON, 5 MB, 1,000 levels deep, a
+  5,000-digit number, NaN, an array): JSON 400s in the documented error format, zero 5xx.
 
 Each test prints its figures (run with -s to see them). Needs redis-server on the PATH.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -597,6 +600,80 @@ def test_head_answers_like_get_on_the_real_server(site):
         if etag := get.headers.get("etag"):
             again = request(site.port, "HEAD", path, headers={"If-None-Match": etag})
             assert again.status == 304, path
+
+
+FIVE_MB = 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        (b"", "application/json", "empty"),
+        (b'{"services": "few"}', "text/plain", "content_type"),
+        (b'{"services": "' + b"x" * FIVE_MB + b'"}', "application/json", "too_large"),
+        (b"[" * 1000 + b"]" * 1000, "application/json", "too_deep"),
+        (b'{"must": ' + b"[" * 1000 + b"]" * 1000 + b"}", "application/json", "too_deep"),
+        (b'{"services": ' + b"9" * 5000 + b"}", "application/json", "number"),
+        (b'{"services": NaN}', "application/json", "number"),
+        (b"[]", "application/json", "not_object"),
+    ],
+    ids=[
+        "empty",
+        "text-plain",
+        "5-MB",
+        "1000-deep",
+        "1000-deep-inside",
+        "5000-digits",
+        "NaN",
+        "array",
+    ],
+)
+def test_hostile_json_bodies_are_json_400s_on_the_real_server(site, body, content_type, code):
+    """POST /api/recommend through gunicorn: the documented error format, never a 5xx."""
+    answer = send_whole_body(site.port, "/api/recommend", body, content_type)
+    assert answer.status == 400, (answer.status, answer.body[:300])
+    assert answer.headers["content-type"] == "application/json"
+    errors = json.loads(answer.body)
+    assert list(errors) == ["errors"] and list(errors["errors"]) == ["body"]
+    (error,) = errors["errors"]["body"]
+    assert set(error) == {"message", "code"} and error["message"]
+    assert error["code"] == code
+    for header in SECURITY_HEADERS:
+        assert header in answer.headers
+    # The worker that answered is still there and answers a good request.
+    good = request(site.port, "POST", "/api/recommend", b"{}", {"Content-Type": "application/json"})
+    assert good.status == 200 and json.loads(good.body)["verdict"]
+
+
+def send_whole_body(port: int, path: str, body: bytes, content_type: str) -> Answer:
+    """A POST whose answer is read even when the server answers before it has read the whole
+    body (a 5 MB body refused after its first 16 KB): the body is sent from a second thread,
+    and a reset while sending is what a client of any server can see then."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    conn.putrequest("POST", path, skip_host=True)
+    for name, value in {
+        "Host": "localhost",
+        "Content-Type": content_type,
+        "Content-Length": str(len(body)),
+    }.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+
+    def send_body() -> None:
+        # OSError: the server has answered and closed; the answer is read below.
+        with contextlib.suppress(OSError):
+            conn.sock.sendall(body)
+
+    sender = threading.Thread(target=send_body)
+    sender.start()
+    try:
+        response = conn.getresponse()
+        return Answer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
+    finally:
+        sender.join(15)
+        conn.close()
 
 
 def test_short_fuzz_against_the_real_server(site, url_patterns_without_rows):

@@ -1,12 +1,14 @@
 """The OpenAPI description: a valid 3.1 document, and the live API keeps to it (Schemathesis)."""
 
+import json
+
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from core import caching
 from core.openapi import build_document
@@ -42,6 +44,39 @@ def test_documented_enumerations_are_the_filters_choices(client, db):
     assert client.get("/api/meshes.json?maturity=nonsense").status_code == 400
 
 
+def test_both_endpoints_answer_errors_in_the_one_documented_format(client, db, settings):
+    from jsonschema import validate
+
+    document = build_document()
+    refs = {
+        path: operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+        for path, item in document["paths"].items()
+        for operation in item.values()
+    }
+    assert set(refs.values()) == {"#/components/schemas/ApiErrors"}, refs
+    schema = {"$ref": "#/components/schemas/ApiErrors", "components": document["components"]}
+    settings.RECOMMEND_RATE = "2/m"
+    answers = [
+        client.get("/api/meshes.json?partial=maybe&maturity=nonsense"),
+        client.post("/api/recommend", b"[]", content_type="application/json"),
+        client.post("/api/recommend", b'{"cloud": "ibm"}', content_type="application/json"),
+        client.post("/api/recommend", b"{}", content_type="application/json"),  # the limit's 429
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    codes = []
+    for answer in answers:
+        assert answer["Content-Type"] == "application/json"
+        validate(answer.json(), schema)
+        errors = answer.json()["errors"]
+        codes.append({field: [e["code"] for e in entries] for field, entries in errors.items()})
+    assert codes == [
+        {"partial": ["not_boolean"], "maturity": ["invalid_choice"]},
+        {"body": ["not_object"]},
+        {"cloud": ["invalid_choice"]},
+        {"rate": ["rate_limited"]},
+    ]
+
+
 @pytest.fixture
 def live_api(live_server, live_data, settings):
     # As in production: pages cached (and compressed) until the data changes.
@@ -50,6 +85,17 @@ def live_api(live_server, live_data, settings):
     caching.local_pages.pages.clear()
     caching.local_pages.size = 0
     return schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json")
+
+
+def _only_contradictions(response) -> bool:
+    if response.status_code != 400:
+        return False
+    try:
+        errors = json.loads(response.content)["errors"]
+    except (ValueError, KeyError, TypeError):  # the documented plain-text and HTML 400s
+        return False
+    codes = {error["code"] for entries in errors.values() for error in entries}
+    return codes == {"contradiction"}
 
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode))
@@ -68,6 +114,12 @@ def test_live_api_keeps_to_its_description(live_api, mode):
         # The filters read yes/no words in any letter case, more than the enumeration lists, so
         # invalid data need not always be refused; everything else is checked.
         excluded = [negative_data_rejection] if mode == schemathesis.GenerationMode.NEGATIVE else []
-        case.call_and_validate(excluded_checks=excluded)
+        response = case.call()
+        if _only_contradictions(response):
+            # Schema-valid answers that contradict each other (no Kubernetes but OpenShift, a
+            # feature both must and nice): JSON Schema cannot say which pairs, the API refuses
+            # them with its documented 400 "contradiction" on both keys.
+            excluded.append(positive_data_acceptance)
+        case.validate_response(response, excluded_checks=excluded)
 
     check()
