@@ -611,8 +611,9 @@ def recommendation(
     first = families[0].head if families else None
     second = families[1].head if len(families) > 1 else None
     if verdict.code == "not_worth_it" and found_alternatives:
+        # The first three: one library or platform service alone is rarely the whole answer.
         return _("Start with %(alternative)s instead.") % {
-            "alternative": found_alternatives[0].title
+            "alternative": ", ".join(a.title for a in found_alternatives[:3])
         }
     if first is None:
         if unverified:

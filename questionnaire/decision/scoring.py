@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -138,7 +139,7 @@ def overhead_part(answers: Answers, mesh: MeshFacts) -> ScorePart | None:
         values = {
             "pods": pods,
             "mib": round(figure.memory_mib),
-            "gib": round(total_gib, 1),
+            "gib": number_format(round(total_gib, 1), 1),  # 33.5 / 33,5 by language
             "version": figure.version,
             "published": figure.published,
         }

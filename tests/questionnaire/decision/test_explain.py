@@ -206,7 +206,8 @@ def test_a_python_team_told_a_mesh_is_not_worth_it_starts_with_tenacity():
     assert result.verdict.code == "not_worth_it"
     assert [a.key for a in result.alternatives][:3] == ["tenacity", "pybreaker", "grpc-retry"]
     assert result.summary == (
-        "A service mesh is probably not worth it for you. Start with Tenacity instead."
+        "A service mesh is probably not worth it for you. "
+        "Start with Tenacity, PyBreaker, gRPC retries instead."
     )
 
 
