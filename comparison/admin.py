@@ -7,6 +7,8 @@ stale data is one filter away.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -251,6 +253,43 @@ def check_mesh_version(mesh: Mesh, started_from: int | None) -> None:
             "saved. Reload the page to see theirs, then make yours again. Changed "
             "meanwhile: " + ("; ".join(changes) or "the mesh's data") + "."
         )
+
+
+def row_state(model: type[models.Model], pk: object) -> str:
+    """A digest of a row as stored now: what an editor's form was opened on."""
+    values = model._default_manager.filter(pk=pk).values().first()
+    if values is None:
+        return ""
+    encoded = json.dumps(values, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+class StaleFormGuard(forms.ModelForm):
+    """Refuse to save a form opened on a row that another editor has saved since (for the models
+    without an edit version of their own; meshes and cells use check_mesh_version)."""
+
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: a revert's form carries an old instance.
+            self.fields["loaded_state"].initial = row_state(type(self.instance), self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            model = type(self.instance)
+            # Lock the row until the saving transaction ends (PostgreSQL): of two simultaneous
+            # saves, the second waits, then sees the first's change.
+            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
+            if (cleaned or {}).get("loaded_state") != row_state(model, self.instance.pk):
+                raise forms.ValidationError(
+                    f"Another editor saved this {model._meta.verbose_name} after you opened it; "
+                    "your changes were not saved. Reload the page to see theirs (its history "
+                    "shows what changed), then make yours again."
+                )
+        return cleaned
 
 
 class LinksField(forms.Field):
@@ -608,12 +647,22 @@ class MeshAdmin(HistoryAdmin):
 
 class FeatureInline(admin.TabularInline):
     model = Feature
-    fields = ["position", "name", "name_de", "slug", "description", "description_de"]
+    form = StaleFormGuard
+    fields = [
+        "position",
+        "name",
+        "name_de",
+        "slug",
+        "description",
+        "description_de",
+        "loaded_state",
+    ]
     extra = 0
 
 
 @admin.register(Category)
 class CategoryAdmin(HistoryAdmin):
+    form = StaleFormGuard
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "name_de", "slug", "position", "archived_on"]
     list_editable = ["position"]
@@ -628,11 +677,13 @@ class CategoryAdmin(HistoryAdmin):
         "archived_on",
         ("archived_note", "archived_note_de"),
         "archived_source",
+        "loaded_state",
     ]
 
 
 @admin.register(Feature)
 class FeatureAdmin(HistoryAdmin):
+    form = StaleFormGuard
     list_display = ["name", "name_de", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]

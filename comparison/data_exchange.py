@@ -131,6 +131,21 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _unencodable(value: Any) -> bool:
+    """Text that cannot be written as UTF-8 (a lone surrogate such as "\\ud800" in the JSON)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list | tuple):
+        return any(_unencodable(item) for item in value)
+    if isinstance(value, dict):
+        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
+    return False
+
+
 def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) -> None:
     model = MODELS[label]
     known = {f.name for f in model._meta.concrete_fields} - {"id"}
@@ -140,6 +155,11 @@ def _check_fields(plan: Plan, where: str, label: str, fields: dict[str, Any]) ->
         # PostgreSQL cannot store NUL in text; no value here ever needs one.
         if _has_nul(fields[name]):
             plan.problem("NUL byte", f"{where}: {name}: contains a NUL byte")
+            return
+        if _unencodable(fields[name]):
+            plan.problem(
+                "unencodable text", f"{where}: {name}: contains text that is not valid Unicode"
+            )
             return
     # Relations are named by slugs here and checked across the whole file below; the model's
     # constructor takes any other value as it is and leaves judging it to full_clean().
@@ -191,6 +211,9 @@ def validate(text: str) -> Plan:
             continue
         if _has_nul(key):
             plan.problem("NUL byte", f"{where}: its key contains a NUL byte")
+            continue
+        if _unencodable(key):
+            plan.problem("unencodable text", f"{where}: its key contains text that is not Unicode")
             continue
         if key in plan.rows[label]:
             plan.problem("duplicate", f"{where}: duplicate of an earlier {label} with the same key")
@@ -358,6 +381,73 @@ def diff(plan: Plan) -> list[str]:
                     lines.append(f"~ {name} {ident}: {attr} {old.get(attr)!r} → {value!r}")
         lines += [f"- {name} {'/'.join(key)}" for key in present if key not in wanted]
     return lines
+
+
+# An import may remove at most this share of the meshes, features, categories or cells that
+# exist, unless the editor says it means to (import_meshes --allow-removals).
+REMOVAL_SHARE = 0.1
+
+
+def removals(plan: Plan) -> dict[str, list[tuple[str, ...]]]:
+    """The rows of each model the import would remove (a mesh renamed by an alias is not)."""
+    current = _current()
+    renamed = {
+        (alias,)
+        for (alias,), fields in plan.rows["comparison.meshalias"].items()
+        if (alias,) not in plan.rows["comparison.mesh"]
+    }
+    gone: dict[str, list[tuple[str, ...]]] = {}
+    for label in MODELS:
+        keys = [key for key in current[label] if key not in plan.rows[label]]
+        if label == "comparison.mesh":
+            keys = [key for key in keys if key not in renamed]
+        if label == "comparison.support":
+            keys = [key for key in keys if (key[0],) not in renamed]
+        gone[label] = keys
+    return gone
+
+
+def removal_refusals(plan: Plan, allow_removals: bool = False) -> list[str]:
+    """Why the import must not run as it is: it would delete visitor suggestions (never), or
+    remove more than REMOVAL_SHARE of a model's rows, or all of them (unless allowed)."""
+    from .models import Suggestion
+
+    refusals: list[str] = []
+    gone = removals(plan)
+    cells = set(gone["comparison.support"])
+    removed_meshes = {key[0] for key in gone["comparison.mesh"]}
+    removed_features = {key[0] for key in gone["comparison.feature"]}
+    pending = sorted(
+        f"{mesh}/{feature}"
+        for mesh, feature in Suggestion.objects.values_list(
+            "support__mesh__slug", "support__feature__slug"
+        )
+        if (mesh, feature) in cells or mesh in removed_meshes or feature in removed_features
+    )
+    if pending:
+        refusals.append(
+            f"it would delete {len(pending)} visitor suggestion(s) with their cells "
+            f"({', '.join(pending[:5])}{', …' if len(pending) > 5 else ''}); suggestions are "
+            "never deleted by an import: keep those cells in the file"
+        )
+    if allow_removals:
+        return refusals
+    current = _current()
+    for label in (
+        "comparison.mesh",
+        "comparison.feature",
+        "comparison.category",
+        "comparison.support",
+    ):
+        existing, removed = len(current[label]), len(gone[label])
+        if removed and (removed == existing or removed > REMOVAL_SHARE * existing):
+            name = label.split(".")[1]
+            refusals.append(
+                f"it would remove {removed} of {existing} {name} row(s), more than "
+                f"{REMOVAL_SHARE:.0%}; see them with --dry-run, and pass --allow-removals if "
+                "that is meant"
+            )
+    return refusals
 
 
 def _rename_meshes(plan: Plan) -> int:

@@ -10,7 +10,8 @@ ACCEPTED_CHARSETS = {"utf-8", "ascii"}
 
 
 class RejectUndecodableRequestMiddleware:
-    """Answer 400 to a request whose parameters cannot be read as UTF-8.
+    """Answer 400 to a request whose parameters cannot be read as UTF-8, and drop cookies no
+    browser was given here (control characters).
 
     Django decodes form data (and the query string) in the charset the Content-Type names; a body
     that is not valid in it would otherwise fail as a server error in whatever first reads
@@ -29,6 +30,13 @@ class RejectUndecodableRequestMiddleware:
                 name = "utf-8"  # Django ignores an unknown charset and reads UTF-8
             if name not in ACCEPTED_CHARSETS:
                 return _bad_request("Request parameters must be encoded as UTF-8.")
+        # A cookie with a NUL or another control character was never set by this site; read as
+        # a session key, PostgreSQL refuses it (a server error). Treat such a cookie as absent.
+        request.COOKIES = {
+            name: value
+            for name, value in request.COOKIES.items()
+            if not _has_control_character(name) and not _has_control_character(value)
+        }
         try:
             request.GET  # noqa: B018 (decoded now, so a failure is a 400 here)
             if request.method == "POST":
@@ -36,6 +44,10 @@ class RejectUndecodableRequestMiddleware:
         except UnicodeDecodeError:
             return _bad_request("Request parameters must be encoded as UTF-8.")
         return self.get_response(request)
+
+
+def _has_control_character(text: str) -> bool:
+    return any(ord(character) < 0x20 or ord(character) == 0x7F for character in text)
 
 
 def _bad_request(message: str) -> HttpResponse:

@@ -266,6 +266,9 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its "next" is missing or unsafe (Django's default is a profile page that
+# does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Security -------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must

@@ -276,7 +276,8 @@ def fragment() -> dict[str, Any]:
                         },
                         "429": {
                             "description": "Too many requests from this address (`rate`, code "
-                            "`rate_limited`).",
+                            "`rate_limited`), or too many new stored results this hour (`store`, "
+                            "code `results_limited`).",
                             "content": json_errors,
                         },
                     },

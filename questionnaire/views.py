@@ -213,7 +213,16 @@ def api_recommend(request: HtmxHttpRequest) -> JsonResponse:
     evaluation = evaluate(answers)
     version = data_fingerprint()
     body = api.as_json(evaluation, version)
-    kept = store(stored) if options.store else None
+    kept = None
+    if options.store:
+        # The wizard's limit on new stored results per address applies here too.
+        kept = stored_result(stored)
+        if kept is None and not may_store_result(request):
+            message = "Too many new results stored from your address; try again in an hour."
+            return jsonapi.error_response(
+                {"store": [jsonapi.error(message, "results_limited")]}, status=429
+            )
+        kept = kept or store(stored)
     if kept is not None:
         body["permalink"] = request.build_absolute_uri(kept.get_absolute_url())
     if options.format == "madr":

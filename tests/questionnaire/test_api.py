@@ -214,3 +214,31 @@ KEYS = st.sampled_from(
 def test_never_a_server_error(client, db, settings, body):
     settings.RECOMMEND_RATE = "10000/m"
     assert post(client, body).status_code in (200, 400)
+
+
+def test_a_form_or_multipart_body_is_the_wrong_content_type(client, db):
+    # Django's form parser reads a multipart stream before the view: the body then reads empty,
+    # which must not be mistaken for an empty request.
+    for response in (
+        client.post("/api/recommend", {"services": "few"}),  # multipart/form-data
+        client.post(
+            "/api/recommend", "services=few", content_type="application/x-www-form-urlencoded"
+        ),
+    ):
+        assert response.status_code == 400
+        assert response.json()["errors"]["body"][0]["code"] == "content_type"
+
+
+def test_storing_through_the_api_counts_against_the_hourly_limit(client, db, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QUESTIONNAIRE_RESULTS_PER_HOUR = 1
+    first = post(client, {"needs": ["mtls"], "store": True})
+    assert first.status_code == 200
+    refused = post(client, {"needs": ["tracing"], "store": True})
+    assert refused.status_code == 429
+    assert refused.json()["errors"]["store"][0]["code"] == "results_limited"
+    # Answers already stored are not a new result; not storing is never limited.
+    assert post(client, {"needs": ["mtls"], "store": True}).json()["permalink"]
+    assert post(client, {"needs": ["tracing"]}).status_code == 200

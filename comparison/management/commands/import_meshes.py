@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comparison.data_exchange import apply, diff, validate
+from comparison.data_exchange import apply, diff, removal_refusals, validate
 from comparison.models import ensure_history_baseline
 
 
@@ -19,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="show what would change, write nothing"
         )
+        parser.add_argument(
+            "--allow-removals",
+            action="store_true",
+            help="remove more than a tenth of the meshes, features, categories or cells (or all "
+            "of them) if the file lacks them; visitor suggestions are never removed",
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, dry_run: bool, allow_removals: bool = False, **options):
         try:
             text = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -46,11 +52,18 @@ class Command(BaseCommand):
             f"{sum(line.startswith('-') for line in cells)} removed; "
             f"{len(changes)} changes in all"
         )
+        refusals = removal_refusals(plan, allow_removals)
         if dry_run:
             for line in changes:
                 self.stdout.write(line)
+            for refusal in refusals:
+                self.stdout.write(f"Would be refused: {refusal}.")
             self.stdout.write(f"Dry run: {summary}. Nothing was written.")
             return
+        if refusals:
+            for refusal in refusals:
+                self.stderr.write(f"{file}: {refusal}.")
+            raise CommandError("The import was refused; nothing was written.")
         # Every row needs a first history record, so the first imported change has an "old".
         ensure_history_baseline()
         apply(plan)
