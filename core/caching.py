@@ -25,6 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -148,6 +150,45 @@ def cache_call(method: str, *args: Any, **kwargs: Any) -> Any:
     except CACHE_ERRORS as error:
         cache_health.failed(error)
         raise CacheUnavailable from error
+
+
+class FailSoftCache(BaseCache):
+    """Counters that keep counting when the shared cache is down (django-ratelimit's): the shared
+    cache while it answers, this process's memory while it does not. A limit then holds per
+    worker instead of every limited request failing with the cache."""
+
+    def __init__(self, location: str, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.local = LocMemCache(f"fail-soft-{location}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return cache_call(method, *args, **kwargs)
+        except CacheUnavailable:
+            return getattr(self.local, method)(*args, **kwargs)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        return self._call("add", key, value, timeout, version=version)
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._call("get", key, default, version=version)
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        self._call("set", key, value, timeout, version=version)
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> Any:
+        return self._call("incr", key, delta, version=version)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        return self._call("touch", key, timeout, version=version)
+
+    def delete(self, key: Any, version: Any = None) -> Any:
+        return self._call("delete", key, version=version)
+
+    def clear(self) -> None:
+        self.local.clear()
 
 
 def _fresh_version() -> int:

@@ -182,7 +182,10 @@ else:
 # cache (shared by every app server; with Redis the counting is atomic, with the database cache
 # it may let a few extra requests through under heavy concurrency, which is acceptable here).
 RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
-RATELIMIT_USE_CACHE = "default"
+# Counted through core.caching.FailSoftCache: the default cache while it answers, each process's
+# memory while it does not, so a cache outage never fails a limited request.
+CACHES["ratelimit"] = {"BACKEND": "core.caching.FailSoftCache", "LOCATION": "ratelimit"}
+RATELIMIT_USE_CACHE = "ratelimit"
 # The client address: by default the one login throttling uses (TRUSTED_PROXY_COUNT, below);
 # RATELIMIT_IP_META_KEY may name a header a proxy sets instead.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "core.client_ip.client_ip"
