@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
@@ -383,6 +384,14 @@ def cached_public_page(view: View) -> View:
     return wrapper
 
 
+def _host_allowed(request: HttpRequest) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
 FRONT_PREFIX = "front:"
 # Set on the final response, so not stored with the page; ETag and encoding differ per request.
 PER_REQUEST_HEADERS = frozenset({"etag", "content-encoding", "content-length", "x-request-id"})
@@ -411,7 +420,8 @@ class StoredPageMiddleware:
             and "HTTP_IF_NONE_MATCH" not in meta
             and "HTTP_IF_MODIFIED_SINCE" not in meta
         )
-        if not plain:
+        if not plain or not _host_allowed(request):
+            # A foreign Host goes the whole way, to Django's 400, never to a stored page.
             return self.get_response(request)
         # The language LocaleMiddleware will choose: the address's, or the default one.
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE

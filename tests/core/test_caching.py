@@ -296,3 +296,12 @@ def test_a_view_decorated_with_the_page_cache_is_tagged_stored_and_revalidated(r
     gone = cached_public_page(missing)(rf.get("/gone/"))
     assert gone.status_code == 404
     assert not gone.has_header("ETag") and not gone.has_header("Cache-Control")
+
+
+def test_a_stored_page_is_never_the_answer_to_a_foreign_host(client, db, page_cache):
+    from django.test import Client
+
+    assert client.get("/overview/").status_code == 200
+    assert client.get("/overview/").status_code == 200  # now answered from the stored copy
+    foreign = Client(HTTP_HOST="evil.example")
+    assert foreign.get("/overview/").status_code == 400
