@@ -7,6 +7,9 @@ from comparison.sitemaps import SITEMAPS
 from core.openapi import openapi_document
 from questionnaire.views import api_recommend
 
+# An unreachable database is a 503 with Retry-After, not a generic 500 (core/errors.py).
+handler500 = "core.errors.server_error"
+
 admin.site.site_header = "Service mesh portal: editors"
 admin.site.site_title = "Service mesh portal"
 admin.site.index_title = "Mesh data"

@@ -468,6 +468,10 @@ def test_healthz_is_503_within_3_seconds_when_the_database_is_a_black_hole(
     )
     assert max(timings) <= 3.0
     assert page_seconds <= 5
+    # And says the truth: unavailable for now, ask again later.
+    assert page.status == 503, page.body[:200]
+    assert page.headers["retry-after"] == "30"
+    assert b"Temporarily unavailable" in page.body
 
 
 # Two editors at once (PostgreSQL) ----------------------------------------------------------------
