@@ -785,17 +785,6 @@ class SourceCheckAdmin(admin.ModelAdmin):
         return False
 
 
-class SuggestionStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Suggestion.Status.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(status=self.value()) if self.value() else queryset
-
-
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
     """The review queue: each visitor's proposal beside the cell as it is now."""
@@ -810,7 +799,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         "changed_meanwhile_flag",
         "status",
     ]
-    list_filter = [SuggestionStatusFilter, "works_for_vendor", "level"]
+    list_filter = ["status", "works_for_vendor", "level"]
     list_select_related = ["support__mesh", "support__feature"]
     search_fields = ["support__mesh__name", "support__feature__name", "note", "source", "name"]
     change_form_template = "admin/comparison/suggestion/review.html"

@@ -54,16 +54,22 @@ def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
     return (fields["slug"],)
 
 
+def _rows(label: str, model: type[models.Model]) -> models.QuerySet:
+    """A model's rows with the rows their natural keys name, in one query."""
+    rows = model._default_manager.all()
+    if model is Support:
+        return rows.select_related("mesh", "feature")
+    if model is Feature:
+        return rows.select_related("category")
+    if label in MESH_ROWS:
+        return rows.select_related("mesh")
+    return rows
+
+
 def export_data() -> str:
     objects: list[dict[str, Any]] = []
     for label, model in MODELS.items():
-        rows = model.objects.all()
-        if model is Support:
-            rows = rows.select_related("mesh", "feature")
-        elif model is Feature:
-            rows = rows.select_related("category")
-        elif label in MESH_ROWS:
-            rows = rows.select_related("mesh")
+        rows = _rows(label, model)
         serialized = serializers.serialize(
             "python", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True
         )
@@ -338,13 +344,7 @@ def _check_references(plan: Plan) -> None:
 def _current() -> dict[str, dict[tuple[str, ...], models.Model]]:
     current: dict[str, dict[tuple[str, ...], models.Model]] = {}
     for label, model in MODELS.items():
-        rows = model.objects.all()
-        if model is Support:
-            rows = rows.select_related("mesh", "feature")
-        elif model is Feature:
-            rows = rows.select_related("category")
-        elif label in MESH_ROWS:
-            rows = rows.select_related("mesh")
+        rows = _rows(label, model)
         current[label] = {obj.natural_key(): obj for obj in rows}
     return current
 

@@ -37,3 +37,24 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def logging_config(log_format: str, level: str = "INFO", *, gunicorn: bool = False) -> dict:
+    """The one logging set-up: Django's LOGGING, and gunicorn's logconfig_dict (which adds its
+    own two loggers) when LOG_FORMAT is json."""
+    handler: dict[str, str] = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+    if log_format == "json":
+        handler["formatter"] = "json"
+    config: dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "core.jsonlog.JsonFormatter"}},
+        "handlers": {"console": handler},
+        "root": {"handlers": ["console"], "level": level},
+    }
+    if gunicorn:
+        config["loggers"] = {
+            name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+            for name in ("gunicorn.error", "gunicorn.access")
+        }
+    return config

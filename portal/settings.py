@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.jsonlog import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -97,8 +99,10 @@ INSTALLED_APPS = [
     "core",
     "comparison",
     "questionnaire",
-    "devtools",
 ]
+# Developer tooling (the render benchmark's command): never part of the product.
+if DEBUG:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # First: it times and counts every request, and gives each one an id for the logs.
@@ -184,7 +188,8 @@ else:
 RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
 # Counted through core.caching.FailSoftCache: the default cache while it answers, each process's
 # memory while it does not, so a cache outage never fails a limited request.
-CACHES["ratelimit"] = {"BACKEND": "core.caching.FailSoftCache", "LOCATION": "ratelimit"}
+RATELIMIT_CACHE = {"BACKEND": "core.caching.FailSoftCache", "LOCATION": "ratelimit"}
+CACHES["ratelimit"] = RATELIMIT_CACHE
 RATELIMIT_USE_CACHE = "ratelimit"
 # The client address: by default the one login throttling uses (TRUSTED_PROXY_COUNT, below);
 # RATELIMIT_IP_META_KEY may name a header a proxy sets instead.
@@ -358,25 +363,14 @@ if LOG_FORMAT not in {"text", "json"}:
 # check_sources / check_releases: parallel requests, seconds to wait for an answer, seconds
 # between two requests to the same host, and failed checks in a row before a source is broken.
 CHECK_WORKERS = env_int("CHECK_WORKERS", 8)
-CHECK_TIMEOUT = float(env_int("CHECK_TIMEOUT", 15))
-CHECK_HOST_INTERVAL = float(env_int("CHECK_HOST_INTERVAL", 1))
+CHECK_TIMEOUT = env_float("CHECK_TIMEOUT", 15)
+CHECK_HOST_INTERVAL = env_float("CHECK_HOST_INTERVAL", 1)
 SOURCE_BROKEN_AFTER = env_int("SOURCE_BROKEN_AFTER", 2)
 
 # Public correction suggestions per client address (counted like RECOMMEND_RATE above).
 SUGGESTION_RATE = os.environ.get("SUGGESTION_RATE", "").strip() or "5/h"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "core.jsonlog.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
 
 # Prometheus metrics at /metrics: off unless METRICS_ENABLED, and then only for clients in
 # METRICS_ALLOWED_NETWORKS that did not come through a proxy (no X-Forwarded-For / Forwarded),

@@ -104,7 +104,10 @@ def _no_page_cache(settings):
     settings.PAGE_CACHE = False
     # A data version read by an earlier test (against another cache) is not this test's.
     recent_version.forget()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": settings.RATELIMIT_CACHE,
+    }
     # Local-memory caches share their store across instances, and rate-limit counters live
     # there: every test starts empty, with a full allowance.
     cache.clear()

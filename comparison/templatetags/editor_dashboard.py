@@ -47,7 +47,7 @@ def editor_dashboard(context) -> list[tuple[str, int, str]]:
             (
                 "Suggestions waiting for review",
                 Suggestion.objects.filter(status=Suggestion.Status.PENDING).count(),
-                reverse("admin:comparison_suggestion_changelist") + "?status=pending",
+                reverse("admin:comparison_suggestion_changelist") + "?status__exact=pending",
             )
         )
     return rows

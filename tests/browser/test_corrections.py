@@ -60,7 +60,7 @@ def test_suggestion_travels_from_the_form_to_the_table(browser, live_server, edi
     page.locator("input[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/$"))
     page.get_by_role("link", name="Suggestions waiting for review").click()
-    page.wait_for_url(re.compile(r"/admin/comparison/suggestion/\?status=pending"))
+    page.wait_for_url(re.compile(r"/admin/comparison/suggestion/\?status__exact=pending"))
     page.locator("#result_list tbody tr a").first.click()
     side_by_side = page.locator("#side-by-side")
     assert NOTE in side_by_side.inner_text() and "Yes" in side_by_side.inner_text()

@@ -177,7 +177,9 @@ def test_review_shows_current_and_proposed_side_by_side(editor_client, suggestio
     assert "Only unary calls." in body and suggestion.support.source in body
     assert 'name="accept"' in body and 'name="reject"' in body
     assert "changed meanwhile" not in body
-    queue = editor_client.get(reverse("admin:comparison_suggestion_changelist") + "?status=pending")
+    queue = editor_client.get(
+        reverse("admin:comparison_suggestion_changelist") + "?status__exact=pending"
+    )
     assert list(queue.context["cl"].queryset) == [suggestion]
     index = editor_client.get(reverse("admin:index")).context["queues"]
     assert ("Suggestions waiting for review", 1) in [(label, n) for label, n, _ in index]

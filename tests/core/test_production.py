@@ -184,7 +184,8 @@ def test_data_version_is_shared_between_app_servers_through_redis(settings):
 
     location = "redis://127.0.0.1:6379/3"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location},
+        "ratelimit": settings.RATELIMIT_CACHE,
     }
     # Another app server: a separate client with its own connection to the same Redis.
     other_server = RedisCache(location, {})

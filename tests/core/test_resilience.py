@@ -58,7 +58,8 @@ def unreachable_redis(settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
+        },
+        "ratelimit": settings.RATELIMIT_CACHE,
     }
     settings.PAGE_CACHE = True
     local_pages.pages.clear()
@@ -86,7 +87,10 @@ def test_cache_outage_ends_with_a_new_data_version(client, db, unreachable_redis
 
     assert client.get("/").status_code == 200
     assert cache_health.down_since is not None
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": settings.RATELIMIT_CACHE,
+    }
     from django.core.cache import cache
 
     cache.set(DATA_VERSION_KEY, 5, timeout=None)
