@@ -11,8 +11,18 @@ from comparison.data_exchange import export_data
 
 @pytest.fixture
 def exported(db, tmp_path):
-    """The real catalogue loaded and exported to a file, to edit and import back."""
-    call_command("import_meshes", "fixtures/meshes.json", verbosity=0)
+    """A small catalogue (ten products, three features) exported to a file, to edit and import
+    back."""
+    from tests import factories
+
+    factories.clear_catalogue()
+    category = factories.category()
+    features = [factories.feature(category=category, slug=slug) for slug in ("tracing", "retries")]
+    features.append(factories.feature(category=category))
+    for number in range(10):
+        mesh = factories.mesh(slug=f"product-{number}", name=f"Product {number}")
+        for feature in features:
+            factories.cell(mesh, feature, level="yes", note="")
     path = tmp_path / "meshes.json"
     path.write_text(export_data(), encoding="utf-8")
     return path
@@ -49,52 +59,39 @@ def test_an_empty_list_is_refused_and_nothing_changes(exported, tmp_path):
     assert counts() == before
 
 
+def without(data: list, slugs: set[str]) -> list:
+    """The file without these products and everything that belongs to them."""
+    return [
+        row
+        for row in data
+        if row["fields"].get("slug") not in slugs or row["model"] != "comparison.mesh"
+        if not (isinstance(row["fields"].get("mesh"), list) and row["fields"]["mesh"][0] in slugs)
+    ]
+
+
 def test_removing_more_than_a_tenth_needs_the_flag(exported, tmp_path):
     from comparison.models import Mesh
 
     data = json.loads(exported.read_text())
-    meshes = [row for row in data if row["model"] == "comparison.mesh"]
-    # Three products with no distribution depending on them (an upstream is protected).
-    upstreams = {tuple(row["fields"]["upstream"] or ()) for row in meshes}
-    dropped = [
-        row["fields"]["slug"]
-        for row in meshes
-        if (row["fields"]["slug"],) not in upstreams and not row["fields"]["upstream"]
-    ][:3]
-    kept = [
-        row
-        for row in data
-        if not (row["model"] == "comparison.mesh" and row["fields"]["slug"] in dropped)
-        and not (row["model"] == "comparison.support" and row["fields"]["mesh"][0] in dropped)
-        and not (
-            row["model"] == "comparison.overheadfigure" and row["fields"]["mesh"][0] in dropped
-        )
-        and not (row["model"] == "comparison.meshalias" and row["fields"]["mesh"][0] in dropped)
-    ]
-    path = write(tmp_path / "fewer.json", kept)
-    before = Mesh.objects.count()
+    # One product of ten is a tenth: no flag needed.
+    call_command("import_meshes", write(tmp_path / "nine.json", without(data, {"product-1"})))
+    assert Mesh.objects.count() == 9
+    # Two more of nine are more than a tenth.
+    path = write(tmp_path / "seven.json", without(data, {"product-1", "product-2", "product-3"}))
     with pytest.raises(CommandError, match="refused"):
         call_command("import_meshes", path)
-    assert Mesh.objects.count() == before
+    assert Mesh.objects.count() == 9
     call_command("import_meshes", path, allow_removals=True)
-    assert Mesh.objects.count() == before - 3
+    assert Mesh.objects.count() == 7
 
 
 def test_an_import_never_deletes_a_visitor_suggestion(exported, tmp_path):
     from comparison.models import Suggestion
 
-    suggestion = suggest_on("kmesh")
-    data = [
-        row
-        for row in json.loads(exported.read_text())
-        if not (row["model"] == "comparison.mesh" and row["fields"]["slug"] == "kmesh")
-        and not (row["model"] == "comparison.support" and row["fields"]["mesh"][0] == "kmesh")
-        and not (
-            row["model"] == "comparison.overheadfigure" and row["fields"]["mesh"][0] == "kmesh"
-        )
-    ]
+    suggestion = suggest_on("product-4")
+    data = without(json.loads(exported.read_text()), {"product-4"})
     with pytest.raises(CommandError, match="refused"):
-        call_command("import_meshes", write(tmp_path / "no-kmesh.json", data), allow_removals=True)
+        call_command("import_meshes", write(tmp_path / "fewer.json", data), allow_removals=True)
     assert Suggestion.objects.filter(pk=suggestion.pk).exists()
 
 
