@@ -8,6 +8,7 @@ import ipaddress
 import os
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -188,8 +189,8 @@ else:
 RECOMMEND_RATE = os.environ.get("RECOMMEND_RATE", "60/m")
 # Counted through core.caching.FailSoftCache: the default cache while it answers, each process's
 # memory while it does not, so a cache outage never fails a limited request.
-RATELIMIT_CACHE = {"BACKEND": "core.caching.FailSoftCache", "LOCATION": "ratelimit"}
-CACHES["ratelimit"] = RATELIMIT_CACHE
+RATELIMIT_CACHE: dict[str, Any] = {"BACKEND": "core.caching.FailSoftCache", "LOCATION": "ratelimit"}
+CACHES = {**CACHES, "ratelimit": RATELIMIT_CACHE}
 RATELIMIT_USE_CACHE = "ratelimit"
 # The client address: by default the one login throttling uses (TRUSTED_PROXY_COUNT, below);
 # RATELIMIT_IP_META_KEY may name a header a proxy sets instead.
