@@ -65,18 +65,41 @@ def test_the_memo_reads_top_down(browser, live_server, live_data, shot, width, l
     context.close()
 
 
-def test_the_decision_record_downloads(browser, live_server, live_data):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+@pytest.mark.parametrize(
+    ("width", "language", "headings", "chosen"),
+    [
+        (
+            1440,
+            "",
+            ("## Decision Outcome", "## Pros and Cons of the Options"),
+            'Chosen option: "{}"',
+        ),
+        (
+            390,
+            "/de",
+            ("## Entscheidung", "## Vor- und Nachteile der Optionen"),
+            "Gewählte Option: „{}“",
+        ),
+    ],
+)
+def test_the_decision_record_downloads(
+    browser, live_server, live_data, width, language, headings, chosen
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
     page = context.new_page()
-    page.goto(f"/{stored(context, TEAM)}")
+    page.goto(f"{language}/{stored(context, TEAM)}")
     with page.expect_download() as download:
-        page.get_by_role("link", name="decision record (Markdown, MADR)").click()
+        page.locator('a[href$="/decision.md"]').click()
     text = download.value.path().read_text(encoding="utf-8")
     assert text.startswith("---\nstatus: proposed\n")
-    assert "## Decision Outcome" in text and "## Pros and Cons of the Options" in text
+    assert all(heading in text for heading in headings), text[:400]
     first = page.locator("ol.choices > li.choice h3 a").first.inner_text()
-    assert f'Chosen option: "{first}"' in text
-    record = page.request.get(page.locator("a", has_text="as JSON").get_attribute("href")).json()
+    assert chosen.format(first) in text
+    record = page.request.get(
+        page.locator('a[href$="/decision.json"]').get_attribute("href")
+    ).json()
     assert record["outcome"]["chosen"] == first
     context.close()
 
