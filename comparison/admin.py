@@ -34,15 +34,28 @@ from .lint import lint
 from .models import (
     INHERITED_VALUES,
     Category,
+    ConformanceMapping,
+    ConformanceReport,
     Feature,
     Mesh,
     MeshAlias,
     OverheadFigure,
+    ReleaseCycle,
     ReleaseWatch,
     SourceCheck,
     Suggestion,
     Support,
 )
+
+# The GAMMA facts import_conformance derives from a mesh's newest report.
+GAMMA_FIELDS = [
+    "gamma_level",
+    "gamma_profiles",
+    "gamma_gateway_api_version",
+    "gamma_mesh_version",
+    "gamma_extended",
+    "gamma_source",
+]
 
 # Editors paste full addresses; a bare host should become https, not http.
 HTTPS_URLS: Mapping[type[models.Field], Mapping[str, Any]] = {
@@ -154,6 +167,7 @@ class SupportInline(admin.TabularInline):
         "stage",
         "since_version",
         "removed_in",
+        "stage_source",
         "note",
         "source",
         "last_verified",
@@ -439,6 +453,52 @@ class OverheadFigureInline(admin.StackedInline):
     ]
 
 
+class ReleaseCycleInline(admin.TabularInline):
+    """Release lines and their end of support: imported ones (import_lifecycles) say the file
+    they came from; a product without a lifecycle file gets them typed from its vendor's
+    support-policy page."""
+
+    model = ReleaseCycle
+    extra = 0
+    formfield_overrides = HTTPS_URLS
+    fields = [
+        "cycle",
+        "release_date",
+        "end_of_support",
+        "end_of_support_note",
+        "latest",
+        "lts",
+        "kubernetes_versions",
+        "source",
+        "source_file",
+        "last_verified",
+    ]
+    readonly_fields = ["source_file"]
+
+
+class ConformanceReportInline(admin.TabularInline):
+    """The reports import_conformance kept for this mesh: read-only, they come from the files."""
+
+    model = ConformanceReport
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = ["mesh_version", "gateway_api_version", "gateway_api_channel", "date", "report"]
+    readonly_fields = ["mesh_version", "gateway_api_version", "gateway_api_channel", "date"]
+    readonly_fields += ["report"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="report")
+    def report(self, obj: ConformanceReport) -> str:
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', obj.source_url,
+                           obj.source_path)  # fmt: skip
+
+
 class MeshAliasInline(admin.TabularInline):
     model = MeshAlias
     extra = 0
@@ -477,7 +537,13 @@ class MeshAdmin(HistoryAdmin):
     ]
     search_fields = ["name", "slug", "developer", "proxy", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SupportInline, OverheadFigureInline, MeshAliasInline]
+    inlines = [
+        SupportInline,
+        ReleaseCycleInline,
+        ConformanceReportInline,
+        OverheadFigureInline,
+        MeshAliasInline,
+    ]
     actions = [mark_meshes_verified]
     fieldsets = [
         # English and German texts side by side, one line each (pages show the German on /de/).
@@ -539,9 +605,11 @@ class MeshAdmin(HistoryAdmin):
         (
             "Gateway API for mesh (GAMMA)",
             {
-                "description": "From the mesh's conformance report in kubernetes-sigs/gateway-api "
-                "(conformance/reports/), else its own documentation.",
+                "description": "Derived from the mesh's newest conformance report in "
+                "kubernetes-sigs/gateway-api (manage.py import_conformance) when it has one, and "
+                "then read-only here; otherwise from its own documentation.",
                 "fields": [
+                    "conformance_implementation",
                     "gamma_level",
                     "gamma_profiles",
                     "gamma_gateway_api_version",
@@ -558,6 +626,12 @@ class MeshAdmin(HistoryAdmin):
     ]
 
     readonly_fields = ["release_watch_summary", "fact_checks_summary", "verify_mesh"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Mesh | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk and obj.conformance_reports.exists():
+            fields += [name for name in GAMMA_FIELDS if name not in fields]
+        return fields
 
     def save_model(self, request, obj: Mesh, form, change: bool) -> None:
         if change:
@@ -728,6 +802,7 @@ class SupportAdmin(HistoryAdmin):
         "stage",
         "since_version",
         "removed_in",
+        "stage_source",
         "note",
         "source",
         "last_verified",
@@ -872,3 +947,28 @@ class SuggestionAdmin(admin.ModelAdmin):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(back)
+
+
+@admin.register(ConformanceMapping)
+class ConformanceMappingAdmin(admin.ModelAdmin):
+    """Which conformance results bear on which feature: a passing one marks the cells tested."""
+
+    list_display = ["profile", "conformance_feature", "feature", "note"]
+    list_filter = ["profile"]
+    list_select_related = ["feature"]
+    search_fields = ["conformance_feature", "feature__name", "note"]
+
+
+@admin.register(ConformanceReport)
+class ConformanceReportAdmin(admin.ModelAdmin):
+    """Imported reports (manage.py import_conformance); read-only."""
+
+    list_display = ["mesh", "mesh_version", "gateway_api_version", "gateway_api_channel", "date"]
+    list_filter = ["mesh", "gateway_api_version"]
+    list_select_related = ["mesh"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -126,6 +126,7 @@ FACT_SOURCES = [
     *(name for name in source_fields() if name not in ("gamma_source", "current_version_source")),
     "traffic_split_source",
 ]
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 OPTIONAL_YES_NO = {"type": ["boolean", "null"], "description": "null when not known."}
 
 
@@ -153,6 +154,72 @@ MESH_EXTRA_PROPERTIES: dict[str, Any] = {
             "mesh_version": {"type": "string", "description": "The version the report covers."},
             "extended_features": {"type": "string"},
             "source": URL_OR_EMPTY,
+        },
+    },
+    "release_cycles": {
+        "type": "array",
+        "description": "Release lines, newest first, from the project's lifecycle file or its "
+        "vendor's support-policy page; empty when none publishes end-of-support dates.",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                *("cycle", "release_date", "end_of_support", "end_of_support_note"),
+                *("supported", "current", "latest", "kubernetes_versions", "lts", "source"),
+                *("imported_from", "last_verified"),
+            ],
+            "properties": {
+                "cycle": {"type": "string", "description": "e.g. 1.31, as the project writes it"},
+                "release_date": {"type": ["string", "null"], "format": "date"},
+                "end_of_support": {
+                    "type": ["string", "null"],
+                    "format": "date",
+                    "description": "null while no day is announced (see the note).",
+                },
+                "end_of_support_note": {
+                    "type": "string",
+                    "description": "The end in the project's words, e.g. an expected month.",
+                },
+                "supported": {"type": "boolean", "description": "Still supported today."},
+                "current": {
+                    "type": "boolean",
+                    "description": "The line the current version belongs to.",
+                },
+                "latest": {"type": "string", "description": "Latest patch; empty if unknown."},
+                "kubernetes_versions": {"type": "string"},
+                "lts": {"type": "boolean", "description": "A long-term support line."},
+                "source": {"type": "string", "format": "uri"},
+                "imported_from": {
+                    "type": "string",
+                    "description": "repository path@commit of the imported file; empty when an "
+                    "editor entered it from the source page.",
+                },
+                "last_verified": DATE,
+            },
+        },
+    },
+    "freshness": {
+        "type": "object",
+        "description": "How well the mesh's data proves itself, over all its cells.",
+        "additionalProperties": False,
+        "required": [
+            *("cells", "tested_share", "stage_share", "inherited_share", "unknown_share"),
+            *("newest_report", "lifecycle_checked", "newest_verification"),
+            "newest_source_age_days",
+        ],
+        "properties": {
+            "cells": {"type": "integer", "minimum": 0},
+            "tested_share": {**SHARE, "description": "Cells a conformance report confirms."},
+            "stage_share": {**SHARE, "description": "Cells with the project's own stage."},
+            "inherited_share": {**SHARE, "description": "Cells that follow the upstream."},
+            "unknown_share": {**SHARE, "description": "Cells nobody could source."},
+            "newest_report": {"type": ["string", "null"], "format": "date"},
+            "lifecycle_checked": {"type": ["string", "null"], "format": "date"},
+            "newest_verification": {"type": ["string", "null"], "format": "date"},
+            "newest_source_age_days": {
+                "type": ["integer", "null"],
+                "description": "Days since the newest of the three dates above.",
+            },
         },
     },
     "new_release": {
@@ -246,6 +313,7 @@ SCHEMAS: dict[str, Any] = {
             "last_verified",
             "stale",
             "source_unreachable_since",
+            "tested",
         ],
         "additionalProperties": False,
         "properties": {
@@ -289,6 +357,19 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["string", "null"],
                 "format": "date",
                 "description": "Since when the source checks fail; null while it works.",
+            },
+            "tested": {
+                "type": ["object", "null"],
+                "description": "The passing Gateway API conformance result that confirms a yes "
+                "or partial (the mesh's newest report for the profile); null when none does.",
+                "required": ["gateway_api_version", "mesh_version", "date", "report"],
+                "additionalProperties": False,
+                "properties": {
+                    "gateway_api_version": {"type": "string", "description": "The suite."},
+                    "mesh_version": {"type": "string", "description": "What it ran on."},
+                    "date": DATE,
+                    "report": {"type": "string", "format": "uri"},
+                },
             },
         },
     },

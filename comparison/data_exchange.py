@@ -20,12 +20,16 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
 from .models import (
+    CORE_TESTS,
     INITIAL_DATA_REASON,
     Category,
+    ConformanceMapping,
+    ConformanceReport,
     Feature,
     Mesh,
     MeshAlias,
     OverheadFigure,
+    ReleaseCycle,
     Support,
 )
 
@@ -36,9 +40,18 @@ MODELS: dict[str, Any] = {
     "comparison.support": Support,
     "comparison.meshalias": MeshAlias,
     "comparison.overheadfigure": OverheadFigure,
+    "comparison.conformancemapping": ConformanceMapping,
+    "comparison.conformancereport": ConformanceReport,
+    "comparison.releasecycle": ReleaseCycle,
 }
 # The rows that belong to a mesh, by the field naming it.
-MESH_ROWS = {"comparison.support", "comparison.meshalias", "comparison.overheadfigure"}
+MESH_ROWS = {
+    "comparison.support",
+    "comparison.meshalias",
+    "comparison.overheadfigure",
+    "comparison.conformancereport",
+    "comparison.releasecycle",
+}
 # Operational state, not data: the edit version guards editors' forms and is bumped on import.
 NOT_EXPORTED = {"comparison.mesh": {"version"}}
 # Problems reported per kind before the rest are only counted: a huge bad file must not print a
@@ -51,6 +64,13 @@ def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
         return (fields["mesh"][0], fields["feature"][0])
     if model == "comparison.overheadfigure":
         return (fields["mesh"][0], fields["slug"])
+    if model == "comparison.releasecycle":
+        return (fields["mesh"][0], fields["cycle"])
+    if model == "comparison.conformancereport":
+        return (fields["source_path"],)
+    if model == "comparison.conformancemapping":
+        test = fields["conformance_feature"] or CORE_TESTS
+        return (fields["profile"], test, fields["feature"][0])
     return (fields["slug"],)
 
 
@@ -59,8 +79,8 @@ def _rows(label: str, model: type[models.Model]) -> models.QuerySet:
     rows = model._default_manager.all()
     if model is Support:
         return rows.select_related("mesh", "feature")
-    if model is Feature:
-        return rows.select_related("category")
+    if model is Feature or model is ConformanceMapping:
+        return rows.select_related("feature" if model is ConformanceMapping else "category")
     if label in MESH_ROWS:
         return rows.select_related("mesh")
     return rows
@@ -234,11 +254,15 @@ def validate(text: str) -> Plan:
     return plan
 
 
+# Unique fields that are a row's key in the file: the same value is the same row.
+KEY_FIELDS = {"slug", "source_path"}
+
+
 def _unique_fields(model: type[models.Model]) -> list[str]:
     return [
         f.name
         for f in model._meta.concrete_fields
-        if f.unique and not f.primary_key and f.name != "slug"
+        if f.unique and not f.primary_key and f.name not in KEY_FIELDS
     ]
 
 
@@ -331,11 +355,14 @@ def _check_references(plan: Plan) -> None:
             )
         if (feature,) not in features:
             plan.problem("unknown feature", f"{fields['_where']}: unknown feature “{feature}”")
-    for label in ("comparison.meshalias", "comparison.overheadfigure"):
+    for label in MESH_ROWS - {"comparison.support"}:
         for fields in plan.rows[label].values():
             owner = fields.get("mesh")
             if not isinstance(owner, list) or len(owner) != 1 or (owner[0],) not in meshes:
                 plan.problem("unknown mesh", f"{fields['_where']}: unknown mesh {owner}")
+    for (_profile, _test, feature), fields in plan.rows["comparison.conformancemapping"].items():
+        if (feature,) not in features:
+            plan.problem("unknown feature", f"{fields['_where']}: unknown feature “{feature}”")
     for (alias,), fields in plan.rows["comparison.meshalias"].items():
         if (alias,) in meshes:
             plan.problem("alias is a mesh", f"{fields['_where']}: “{alias}” is also a mesh's slug")

@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Level, Stage
+from .conformance import Tested
 from .facts import LIST, MESH_FACTS
-from .matrix import Cell, Matrix
+from .freshness import freshness
+from .matrix import PROVABLE, Cell, Matrix
 from .models import Mesh
 
 # Spreadsheets (Excel above all) read a CSV as UTF-8 only when it starts with this mark.
@@ -85,6 +88,24 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
         "extended_features": mesh.gamma_extended,
         "source": mesh.gamma_source,
     }
+    today = timezone.localdate()
+    data["release_cycles"] = [
+        {
+            "cycle": cycle.cycle,
+            "release_date": cycle.release_date.isoformat() if cycle.release_date else None,
+            "end_of_support": cycle.end_of_support.isoformat() if cycle.end_of_support else None,
+            "end_of_support_note": cycle.end_of_support_note,
+            "supported": cycle.supported_on(today),
+            "current": cycle == mesh.current_cycle,
+            "latest": cycle.latest,
+            "kubernetes_versions": cycle.kubernetes_versions,
+            "lts": cycle.lts,
+            "source": cycle.source,
+            "imported_from": cycle.source_file,
+            "last_verified": cycle.last_verified.isoformat(),
+        }
+        for cycle in mesh.cycles
+    ]
     watch = mesh.flagged_release
     data["new_release"] = (
         {"name": watch.new_release, "date": watch.new_release_date.isoformat()}
@@ -94,11 +115,24 @@ def mesh_attributes(mesh: Mesh) -> dict[str, Any]:
     return data
 
 
+def _tested(proof: Tested | None) -> dict[str, str] | None:
+    if proof is None:
+        return None
+    return {
+        "gateway_api_version": proof.gateway_api_version,
+        "mesh_version": proof.mesh_version,
+        "date": proof.date.isoformat(),
+        "report": proof.url,
+    }
+
+
 def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
     cells = matrix.cells_by_mesh()
+    figures = freshness(matrix.meshes, matrix.tested)
     return [
         {
             **mesh_attributes(mesh),
+            "freshness": figures[mesh.pk].as_json(),
             "features": {
                 cell.feature.slug: {
                     "level": cell.level,
@@ -114,6 +148,11 @@ def meshes_as_json(matrix: Matrix) -> list[dict[str, Any]]:
                     "stale": cell.is_stale,
                     "source_unreachable_since": (
                         cell.unreachable_since.isoformat() if cell.unreachable_since else None
+                    ),
+                    "tested": _tested(
+                        matrix.tested.get((mesh.pk, cell.feature.pk))
+                        if cell.level in PROVABLE
+                        else None
                     ),
                 }
                 for cell in cells[mesh.pk]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .choices import Level, Stage
+from .conformance import contradictions
 from .facts import MESH_FACTS
 from .models import Feature, Mesh, OverheadFigure, Support
 from .sources import mirror_host
@@ -222,6 +223,26 @@ def check_stages(cells: list[Support]) -> Iterator[Problem]:
             )
 
 
+def check_conformance(cells: list[Support]) -> Iterator[Problem]:
+    """A yes the newest conformance report contradicts: an editor looks, nothing is changed."""
+    for contradiction in contradictions(cells):
+        cell_where = f"cell {contradiction.mesh.slug}/{contradiction.feature.slug}"
+        yield Problem("contradicted by conformance report", cell_where, str(contradiction))
+
+
+def check_support_windows(meshes: list[Mesh]) -> Iterator[Problem]:
+    """An active mesh whose every known release line is past its end of support."""
+    for mesh in meshes:
+        if mesh.status == mesh.Status.ACTIVE and mesh.out_of_support:
+            newest = mesh.cycles[0]
+            yield Problem(
+                "out of support",
+                f"mesh {mesh.slug}",
+                f"the newest release line {newest.cycle} ended on {newest.end_of_support}; "
+                "enter the newer line from the vendor's support policy, or the mesh's status",
+            )
+
+
 def lint() -> list[Problem]:
     """Every problem in the data, sorted by kind and place (a handful of queries)."""
     meshes = list(Mesh.objects.order_by("slug"))
@@ -237,5 +258,7 @@ def lint() -> list[Problem]:
         *check_fact_sources(meshes),
         *check_overhead(figures),
         *check_stages(cells),
+        *check_conformance(cells),
+        *check_support_windows(meshes),
     ]
     return sorted(problems)

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .choices import Level, Stage
+from .conformance import Tested, evidence
 from .facts import BY_NAME
 from .models import (
     Category,
@@ -32,6 +33,9 @@ from .models import (
     stale_before,
     stale_threshold,
 )
+
+# The levels a passing test can confirm (a "no" or "unknown" claims nothing to confirm).
+PROVABLE = frozenset({Level.YES, Level.PARTIAL})
 
 
 @dataclass(slots=True)
@@ -85,6 +89,8 @@ def _words(language: str) -> dict[str, Any]:
             Stage.DEPRECATED: _("deprecated"),
         },
         "since": _("since %(version)s"),
+        "tested": _("tested"),
+        "tested_by": _("Gateway API %(suite)s conformance tests passed on %(version)s"),
         "removed": _("removed in %(version)s"),
         "as_upstream": _("as upstream"),
         # The address of every feature page, with a placeholder for the slug.
@@ -159,6 +165,8 @@ class Grid:
     unreachable: dict[str, datetime.date]
     show_notes: bool = False
     limit_notes_only: bool = False
+    # (mesh id, feature id) -> the passing conformance result that bears on the cell.
+    tested: dict[tuple[int, int], Tested] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -167,6 +175,7 @@ class Grid:
         unreachable: dict[str, datetime.date],
         show_notes: bool,
         limit_notes_only: bool = False,
+        tested: dict[tuple[int, int], Tested] | None = None,
     ) -> Grid:
         before = stale_before()
         as_upstream = words()["as_upstream"]
@@ -192,7 +201,9 @@ class Grid:
                     upstream_close,
                 )
             )
-        return cls(columns, unreachable, show_notes, limit_notes_only and not show_notes)
+        return cls(
+            columns, unreachable, show_notes, limit_notes_only and not show_notes, tested or {}
+        )
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,8 @@ class Row:
         stage_marks: dict[str, str] = w["stage_marks"]
         stages: dict[str, str] = w["stages"]
         since_words, removed_words = w["since"], w["removed"]
+        tested_word, tested_by, tested = w["tested"], w["tested_by"], grid.tested
+        feature_id = self.feature.pk
         # Few distinct dates recur many times: each is formatted once per row.
         dates: dict[tuple[datetime.date, str], str] = {}
         for column, (
@@ -318,6 +331,22 @@ class Row:
                 note_html += f"{column.upstream_open}{slug}{column.upstream_close}"
             mark = stage_marks.get(stage)
             mark_html = f' <span class="stage stage-{stage}">{mark}</span>' if mark else ""
+            # A passing conformance report confirms the claim: say so, and link the report.
+            proof = (
+                tested.get((column.mesh.pk, feature_id)) if tested and level in PROVABLE else None
+            )
+            if proof is not None:
+                by = tested_by % {
+                    "suite": proof.gateway_api_version.translate(HTML_ESCAPES),
+                    "version": proof.mesh_version.translate(HTML_ESCAPES),
+                }
+                mark_html += (
+                    f' <a class="tested" href="{proof.url.translate(HTML_ESCAPES)}" '
+                    f'rel="noopener noreferrer external">{tested_word}'
+                    f'<span class="visually-hidden">: {by}</span></a>'
+                )
+                note_html += f'<p class="tested-by">{by}</p>'
+
             append(
                 f'<td class="lvl-{level}{" is-stale" if stale else ""}'
                 f'{" is-inherited" if inherited else ""}">'
@@ -388,7 +417,23 @@ DATA_PLANE_SHORT = {
 
 
 def _version(mesh: Mesh) -> str:
-    return mesh.current_version or str(Level.UNKNOWN.label)
+    """The current version and how long its release line is supported, where a first-hand
+    lifecycle says so (the mesh page lists every line)."""
+    version = mesh.current_version or str(Level.UNKNOWN.label)
+    cycle = mesh.current_cycle
+    if cycle is None:
+        return version
+    if cycle.ended and cycle.end_of_support:
+        return _("%(version)s, support ended %(date)s") % {
+            "version": version,
+            "date": month_year(cycle.end_of_support),
+        }
+    if cycle.end_of_support:
+        return _("%(version)s, until %(date)s") % {
+            "version": version,
+            "date": month_year(cycle.end_of_support),
+        }
+    return _("%(version)s, supported") % {"version": version}
 
 
 def _open_source(mesh: Mesh) -> str:
@@ -417,7 +462,13 @@ FACTS = [
     Fact("maturity", gettext_lazy("Maturity"), lambda m: str(m.get_maturity_display())),
     Fact("open-source", gettext_lazy("Open source"), _open_source),
     Fact("licence", gettext_lazy("Licence"), lambda m: m.licence),
-    Fact("version", gettext_lazy("Current version"), _version, lambda m: m.current_version_source),
+    Fact(
+        "version",
+        gettext_lazy("Current version"),
+        _version,
+        lambda m: m.current_version_source,
+        key=lambda m: m.current_version,
+    ),
     Fact("cncf", gettext_lazy("CNCF status"), lambda m: str(CNCF_SHORT[m.cncf_status])),
     Fact(
         "data-plane",
@@ -532,6 +583,7 @@ class Matrix:
     groups: list[CategoryRows] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
     show_notes: bool = False
+    tested: dict[tuple[int, int], Tested] = field(default_factory=dict)
 
     @property
     def rows(self) -> Iterable[Row]:
@@ -547,6 +599,14 @@ class Matrix:
         index = self.meshes.index(mesh)
         return sum(row.cells[index].is_stale for row in self.rows)
 
+    def tested_count(self, mesh: Mesh) -> int:
+        """How many of `mesh`'s yes or partial cells a passing conformance report confirms."""
+        index = self.meshes.index(mesh)
+        return sum(
+            (mesh.pk, row.feature.pk) in self.tested and row.cells[index].level in PROVABLE
+            for row in self.rows
+        )
+
     def only_differences(self) -> Matrix:
         groups = [
             CategoryRows(group.category, [row for row in group.rows if row.differs])
@@ -557,6 +617,7 @@ class Matrix:
             groups=[g for g in groups if g.rows],
             facts=[row for row in self.facts if row.differs],
             show_notes=self.show_notes,
+            tested=self.tested,
         )
 
     def cells_by_mesh(self) -> dict[int, list[Cell]]:
@@ -607,9 +668,12 @@ def build_matrix(
             "mesh_id", "feature_id", *CELL_FIELDS
         )
     }
-    grid = Grid.of(meshes, unreachable, show_notes, limit_notes_only)
+    tested = evidence(meshes).tested if meshes else {}
+    grid = Grid.of(meshes, unreachable, show_notes, limit_notes_only, tested)
     mesh_ids = [mesh.pk for mesh in meshes]
-    matrix = Matrix(meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes)
+    matrix = Matrix(
+        meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes, tested=tested
+    )
     for feature in features:
         feature_id = feature.pk
         row = Row(

@@ -317,7 +317,13 @@ class MeshManager(SlugManager):
     def get_queryset(self):
         # Staleness of a mesh and its cells depends on the release watch, and a distribution's
         # inherited cells name its upstream: always read both along.
-        return super().get_queryset().select_related("release_watch", "upstream")
+        # Its release lines say how long the current version is supported (one more query).
+        return (
+            super()
+            .get_queryset()
+            .select_related("release_watch", "upstream")
+            .prefetch_related("release_cycles")
+        )
 
 
 class Mesh(models.Model):
@@ -495,6 +501,14 @@ class Mesh(models.Model):
         "mesh version tested", max_length=80, blank=True, help_text="The version the report covers."
     )
     gamma_source = source_field("GAMMA conformance")
+    conformance_implementation = models.CharField(
+        "conformance reports",
+        max_length=200,
+        blank=True,
+        help_text="The implementation's organization/project exactly as its Gateway API "
+        "conformance reports name it (e.g. istio/istio). With reports imported "
+        "(import_conformance), the GAMMA facts above are derived from the newest one.",
+    )
     release_feed_url = models.URLField(
         "release feed",
         max_length=300,
@@ -650,6 +664,31 @@ class Mesh(models.Model):
     @property
     def is_stale(self) -> bool:
         return is_stale(self.last_verified, release=self.flagged_release_date)
+
+    @property
+    def cycles(self) -> list[ReleaseCycle]:
+        """Release lines, newest first (prefetch `release_cycles` to read them for many)."""
+        return sorted(self.release_cycles.all(), key=ReleaseCycle.order_key, reverse=True)
+
+    @property
+    def current_cycle(self) -> ReleaseCycle | None:
+        """The release line the current version belongs to (1.31.1 → 1.31), if it is known."""
+        current = self.current_version.strip()
+        for cycle in sorted(self.cycles, key=lambda c: len(c.cycle), reverse=True):
+            name = cycle.cycle.removesuffix(".x")
+            if current == name or current.startswith((f"{name}.", f"{name}-")):
+                return cycle
+        return None
+
+    def supported_cycles(self, on: datetime.date | None = None) -> list[ReleaseCycle]:
+        on = on or timezone.localdate()
+        return [cycle for cycle in self.cycles if cycle.supported_on(on)]
+
+    @property
+    def out_of_support(self) -> bool:
+        """Every known release line has passed its end of support (none newer is known)."""
+        cycles = self.cycles
+        return bool(cycles) and not self.supported_cycles()
 
     @property
     def split_yaml(self) -> str:
@@ -872,6 +911,7 @@ INHERITED_VALUES = (
     "level",
     "stage",
     "since_version",
+    "stage_source",
     "removed_in",
     "note",
     "source",
@@ -996,6 +1036,13 @@ class Support(models.Model):
     )
     removed_in = models.CharField(
         "removed in", max_length=40, blank=True, help_text="For a removed feature: the version."
+    )
+    stage_source = models.URLField(
+        "source: stage and since-version",
+        max_length=500,
+        blank=True,
+        help_text="Where the stage or since-version was read, when not on the cell's source page "
+        "(a feature status file, release notes).",
     )
     inherited = models.BooleanField(
         "as upstream",
@@ -1451,6 +1498,27 @@ def _releases(mesh: str | None) -> list[Change]:
     return changes
 
 
+def _watched_releases(mesh: str | None) -> list[Change]:
+    """Releases the release watch saw that the data does not describe yet (the editors verify
+    the cells against their notes)."""
+    rows = ReleaseWatch.objects.exclude(new_release="").exclude(new_release_date=None)
+    if mesh:
+        rows = rows.filter(mesh__slug=mesh)
+    return [
+        Change(
+            kind=ChangeKind.VERSION,
+            date=_as_datetime(row.new_release_date),
+            key=f"release-{row.mesh.slug}-{row.new_release_date.isoformat()}",
+            mesh_slug=row.mesh.slug,
+            mesh_name=row.mesh.name,
+            new=row.new_release,
+            source=row.new_release_url,
+        )
+        for row in rows.select_related("mesh")
+        if row.new_release_date is not None
+    ]
+
+
 def _added_and_removed(limit: int, mesh: str | None) -> list[Change]:
     """Meshes and features added or removed after the data was first loaded."""
     changes = []
@@ -1538,6 +1606,8 @@ def public_changes(limit: int = 50, mesh: str | None = None) -> list[Change]:
     """
     releases = _releases(mesh)
     released = {(change.mesh_slug, change.new) for change in releases}
+    # A release the watch saw and the data does not describe yet is news too.
+    releases += [c for c in _watched_releases(mesh) if (c.mesh_slug, c.new) not in released]
     changes = [
         *_level_changes(limit, mesh),
         *_corrections(limit, mesh),
@@ -1564,3 +1634,219 @@ def ensure_history_baseline() -> int:
                 )
             )
     return created
+
+
+class ConformanceReportManager(models.Manager["ConformanceReport"]):
+    def get_by_natural_key(self, source_path: str) -> ConformanceReport:
+        return self.get(source_path=source_path)
+
+
+class ConformanceReportQuerySet(models.QuerySet["ConformanceReport"]):
+    def newest_first(self) -> ConformanceReportQuerySet:
+        return self.order_by("-date", "-source_path")
+
+
+class ConformanceReport(models.Model):
+    """One Gateway API conformance report (kind: ConformanceReport) a project submitted upstream.
+
+    Imported from the report file (import_conformance), never typed: `profiles` keeps each
+    profile's name, core and extended result with statistics, and the supported and unsupported
+    features, as the file lists them (comparison/conformance.py reads and checks them).
+    """
+
+    mesh = models.ForeignKey(Mesh, on_delete=models.CASCADE, related_name="conformance_reports")
+    implementation = models.CharField(
+        max_length=200, help_text="organization/project as the report names it."
+    )
+    mesh_version = models.CharField("version tested", max_length=80)
+    gateway_api_version = models.CharField("Gateway API version", max_length=20)
+    gateway_api_channel = models.CharField("channel", max_length=20, blank=True)
+    mode = models.CharField(max_length=60, blank=True)
+    date = models.DateTimeField(help_text="When the suite ran, as the report says.")
+    profiles = models.JSONField(default=list)
+    source_url = models.URLField("report", max_length=500)
+    source_path = models.CharField(
+        "path", max_length=300, unique=True, help_text="The report's path in its repository."
+    )
+    source_commit = models.CharField("commit", max_length=40, blank=True)
+    imported_on = models.DateField(default=datetime.date.today)
+
+    objects = ConformanceReportManager.from_queryset(ConformanceReportQuerySet)()
+
+    class Meta:
+        ordering = ["mesh__name", "-date"]
+
+    def __str__(self) -> str:
+        return f"{self.mesh}: {self.mesh_version} (Gateway API {self.gateway_api_version})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.source_path,)
+
+    natural_key.dependencies = ["comparison.mesh"]  # type: ignore[attr-defined]
+
+    def profile(self, name: str) -> dict | None:
+        return next((p for p in self.profiles if p.get("name") == name), None)
+
+    @property
+    def profile_summary(self) -> str:
+        """e.g. "MESH-HTTP passed; MESH-GRPC core partial; GATEWAY-HTTP passed"."""
+        parts = []
+        for profile in sorted(
+            self.profiles, key=lambda p: (not p["name"].startswith("MESH"), p["name"])
+        ):
+            results = [profile["core"]["result"]]
+            if profile.get("extended"):
+                results.append(profile["extended"]["result"])
+            if all(result == "success" for result in results):
+                parts.append(f"{profile['name']} passed")
+                continue
+            text = f"{profile['name']} core {results[0]}"
+            if len(results) > 1:
+                text += f", extended {results[1]}"
+            parts.append(text)
+        return "; ".join(parts)
+
+
+class ConformanceMappingManager(models.Manager["ConformanceMapping"]):
+    def get_by_natural_key(self, profile: str, test: str, feature: str) -> ConformanceMapping:
+        return self.get(
+            profile=profile,
+            conformance_feature="" if test == CORE_TESTS else test,
+            feature__slug=feature,
+        )
+
+
+# The key part of a mapping that stands for a profile's core tests (no feature name).
+CORE_TESTS = "core"
+
+
+class ConformanceMapping(models.Model):
+    """Which conformance results bear on which of the portal's features.
+
+    Empty `conformance_feature` means the profile's core tests (e.g. MESH-HTTP core runs
+    MeshHTTPRouteWeight and MeshHTTPRouteMatching); otherwise a feature name the report lists as
+    supported or unsupported (e.g. MeshHTTPRouteRewritePath).
+    """
+
+    profile = models.CharField(max_length=40, help_text="e.g. MESH-HTTP, MESH-GRPC")
+    conformance_feature = models.CharField(
+        max_length=80, blank=True, help_text="Empty: the profile's core tests."
+    )
+    feature = models.ForeignKey(
+        Feature, on_delete=models.CASCADE, related_name="conformance_mappings"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Which tests bear on it.")
+
+    objects = ConformanceMappingManager()
+
+    class Meta:
+        ordering = ["profile", "conformance_feature", "feature__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "conformance_feature", "feature"],
+                name="conformance_mapping_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.conformance_feature or 'core'} → {self.feature}"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.profile, self.conformance_feature or CORE_TESTS, self.feature.slug)
+
+    natural_key.dependencies = ["comparison.feature"]  # type: ignore[attr-defined]
+
+
+class ReleaseCycleManager(models.Manager["ReleaseCycle"]):
+    def get_by_natural_key(self, mesh: str, cycle: str) -> ReleaseCycle:
+        return self.get(mesh__slug=mesh, cycle=cycle)
+
+
+class ReleaseCycleQuerySet(models.QuerySet["ReleaseCycle"]):
+    def supported(self, on: datetime.date | None = None) -> ReleaseCycleQuerySet:
+        """Cycles still supported on the day (no end announced counts as supported)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(end_of_support__isnull=True) | Q(end_of_support__gte=on))
+
+
+class ReleaseCycle(models.Model):
+    """One release line of a mesh and how long it is supported, from a first-hand source.
+
+    Imported from the project's own lifecycle file (import_lifecycles: endoflife.date's format,
+    Istio's supportStatus.yml, Kuma's versions.yml) or entered by an editor from the vendor's
+    support-policy page.
+    """
+
+    mesh = models.ForeignKey(Mesh, on_delete=models.CASCADE, related_name="release_cycles")
+    cycle = models.CharField(max_length=40, help_text="As the project writes it, e.g. 1.31.")
+    release_date = models.DateField(null=True, blank=True)
+    end_of_support = models.DateField(
+        "end of support",
+        null=True,
+        blank=True,
+        help_text="Empty while the project has not announced a day.",
+    )
+    end_of_support_note = models.CharField(
+        "end of support, in the project's words",
+        max_length=200,
+        blank=True,
+        help_text="e.g. “~Feb 2027 (expected)” or “6 weeks after 1.33”.",
+    )
+    latest = models.CharField("latest patch", max_length=80, blank=True)
+    latest_date = models.DateField("latest patch released", null=True, blank=True)
+    kubernetes_versions = models.CharField(max_length=200, blank=True)
+    lts = models.BooleanField("long-term support", default=False)
+    source = models.URLField(max_length=500, help_text="The first-hand page the dates are on.")
+    source_file = models.CharField(
+        "imported from",
+        max_length=300,
+        blank=True,
+        help_text="repository path@commit of the file it was imported from; empty when typed.",
+    )
+    last_verified = models.DateField(default=datetime.date.today)
+
+    objects = ReleaseCycleManager.from_queryset(ReleaseCycleQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["mesh", "cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["mesh", "cycle"], name="release_cycle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mesh} {self.cycle}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.mesh.slug, self.cycle)
+
+    natural_key.dependencies = ["comparison.mesh"]  # type: ignore[attr-defined]
+
+    def supported_on(self, day: datetime.date) -> bool:
+        return self.end_of_support is None or self.end_of_support >= day
+
+    @staticmethod
+    def order_key(cycle: ReleaseCycle) -> tuple[tuple[int, ...], datetime.date]:
+        """Newer lines sort higher: by the numbers in the name (1.31, asm-1-30), then release."""
+        numbers = tuple(int(n) for n in re.findall(r"\d+", cycle.cycle)[:4])
+        return numbers, cycle.release_date or datetime.date.min
+
+    @property
+    def ended(self) -> bool:
+        return not self.supported_on(timezone.localdate())
+
+    @property
+    def end_words(self) -> str:
+        """The end of support as a reader should see it: the day, or the project's words."""
+        if self.end_of_support_note:
+            return self.end_of_support_note
+        return self.end_of_support.isoformat() if self.end_of_support else ""
+
+    def clean(self) -> None:
+        if self.release_date and self.end_of_support and self.end_of_support < self.release_date:
+            raise ValidationError({"end_of_support": "Support cannot end before the release."})
+        host = mirror_host(self.source)
+        if host:
+            raise ValidationError(
+                {"source": f"{host} copies or aggregates other pages: cite the vendor's own page."}
+            )

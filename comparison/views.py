@@ -32,9 +32,11 @@ from core.jsonapi import error_response
 
 from . import charts, export
 from .choices import MeshKind
+from .conformance import evidence
 from .filters import ALL_KINDS, TableQuery
 from .forms import CompareForm, SuggestionForm
-from .matrix import FACTS, MORE_FACTS, build_matrix
+from .freshness import freshness
+from .matrix import FACTS, MORE_FACTS, PROVABLE, build_matrix
 from .models import Feature, Mesh, MeshAlias, OverheadFigure, Support, public_changes
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
@@ -137,8 +139,13 @@ def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         alias = get_object_or_404(MeshAlias.objects.select_related("mesh"), slug=slug)
         return HttpResponsePermanentRedirect(alias.mesh.get_absolute_url())
     matrix = build_matrix([mesh])
+    today = timezone.localdate()
     context = {
         "mesh": mesh,
+        "today": today,
+        "cycles": mesh.cycles,
+        "reports": list(mesh.conformance_reports.newest_first()),
+        "tested_cells": matrix.tested_count(mesh),
         "overhead": list(mesh.overhead_figures.comparable()),
         "former_names": list(mesh.aliases.all()),
         "matrix": matrix,
@@ -153,7 +160,24 @@ def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @cached_public_page
 def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     feature = get_object_or_404(Feature.objects.select_related("category"), slug=slug)
-    context = {"feature": feature, "groups": feature.support_by_level()}
+    groups = feature.support_by_level()
+    tested = evidence().tested
+    cells = sorted(
+        (cell for _level, _label, group in groups for cell in group),
+        key=lambda cell: cell.mesh.name.casefold(),
+    )
+    # caniuse's view: which mesh supports it since which version, at which stage, tested or not.
+    timeline = [
+        (cell, tested.get((cell.mesh_id, feature.pk)) if cell.level in PROVABLE else None)
+        for cell in cells
+        if cell.level in PROVABLE or cell.removed_in
+    ]
+    context = {
+        "feature": feature,
+        "groups": groups,
+        "timeline": timeline,
+        "tested": {cell.mesh_id: proof for cell, proof in timeline if proof},
+    }
     return render(request, "comparison/feature_detail.html", context)
 
 
@@ -214,6 +238,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
             figures, "memory_mib", _("Memory used, as published"), "MiB"
         ),
         "none_published": [m for m in active if not any(f.mesh_id == m.pk for f in figures)],
+        "freshness": [(mesh, proof[mesh.pk]) for proof in [freshness(active)] for mesh in active],
     }
     return render(request, "comparison/overview.html", context)
 

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .choices import Stage
+from .conformance import evidence
 from .models import Mesh, ReleaseWatch, SourceCheck, Support
 from .signals import data_updated
 from .versions import is_newer, is_prerelease, version_key
@@ -351,3 +353,39 @@ def check_sources(
     results = fetch_all(urls, workers=workers, timeout=timeout, interval=interval)
     record_source_checks(results, broken_after)
     return results
+
+
+@dataclass(frozen=True)
+class ReleaseFollowUp:
+    """A release the watch saw, with the cells it most likely changed."""
+
+    mesh: Mesh
+    release: str
+    date: datetime.date | None
+    notes_url: str
+    cells: list[tuple[Support, str]]  # the cell and why it may have changed
+
+
+def release_follow_ups() -> list[ReleaseFollowUp]:
+    """For each mesh with a new release: its cells whose stage could have moved (alpha, beta,
+    preview, deprecated) or whose "tested" mark was earned on an older version."""
+    watches = list(ReleaseWatch.objects.exclude(new_release="").select_related("mesh"))
+    if not watches:
+        return []
+    tested = evidence([watch.mesh for watch in watches]).tested
+    moving = [Stage.ALPHA, Stage.BETA, Stage.PREVIEW, Stage.DEPRECATED]
+    follow_ups = []
+    for watch in sorted(watches, key=lambda w: w.mesh.name):
+        cells = []
+        for cell in watch.mesh.supports.select_related("feature").order_by("feature__name"):
+            proof = tested.get((cell.mesh_id, cell.feature_id))
+            if cell.stage in moving:
+                cells.append((cell, f"{cell.get_stage_display()} in the data"))
+            elif proof is not None and is_newer(watch.new_release, proof.mesh_version):
+                cells.append((cell, f"tested on {proof.mesh_version}"))
+        follow_ups.append(
+            ReleaseFollowUp(
+                watch.mesh, watch.new_release, watch.new_release_date, watch.new_release_url, cells
+            )
+        )
+    return follow_ups

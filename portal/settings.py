@@ -364,6 +364,9 @@ if LOG_FORMAT not in {"text", "json"}:
 # check_sources / check_releases: parallel requests, seconds to wait for an answer, seconds
 # between two requests to the same host, and failed checks in a row before a source is broken.
 CHECK_WORKERS = env_int("CHECK_WORKERS", 8)
+# Where refresh_sources finds the machine-readable sources it imports: Gateway API conformance
+# reports (with SOURCES.json), the lifecycle manifest, and Istio's feature status file with its map.
+SOURCES_DIR = Path(os.environ.get("SOURCES_DIR", "") or BASE_DIR / "fixtures" / "sources")
 CHECK_TIMEOUT = env_float("CHECK_TIMEOUT", 15)
 CHECK_HOST_INTERVAL = env_float("CHECK_HOST_INTERVAL", 1)
 SOURCE_BROKEN_AFTER = env_int("SOURCE_BROKEN_AFTER", 2)

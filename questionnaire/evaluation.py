@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from comparison.choices import GATEWAY_API_MESH_FEATURE, DataPlane, GammaLevel, Level, ResourceScope
 from comparison.facts import MESH_FACTS
@@ -58,6 +61,19 @@ def _overhead(
     )
 
 
+def _support_window(mesh: Mesh, today: datetime.date) -> dict[str, Any]:
+    """How long the current version's release line stays supported (first-hand lifecycle)."""
+    cycle = mesh.current_cycle
+    if cycle is None or cycle.end_of_support is None:
+        return {}
+    return {
+        "support_cycle": cycle.cycle,
+        "support_ends": cycle.end_of_support.isoformat(),
+        "support_days": (cycle.end_of_support - today).days,
+        "support_source": cycle.source,
+    }
+
+
 def mesh_facts() -> list[decision.MeshFacts]:
     """Every catalogue option with its cells and sources, for the decision module (three
     queries: options with their upstreams, cells, overhead figures)."""
@@ -73,6 +89,7 @@ def mesh_facts() -> list[decision.MeshFacts]:
     for figure in OverheadFigure.objects.all():
         figures.setdefault(figure.mesh_id, []).append(figure)
     facts = []
+    today = timezone.localdate()
     for mesh in Mesh.objects.select_related("upstream").order_by("name"):
         # A family is charged its upstream's own API, and a distribution without figures of its
         # own runs its upstream's proxy.
@@ -125,6 +142,7 @@ def mesh_facts() -> list[decision.MeshFacts]:
                 overhead=_overhead(own, mesh.current_version),
                 docs_url=mesh.docs_url or mesh.website,
                 release_note=mesh.stable_releases_note,
+                **_support_window(mesh, today),
             )
         )
     return facts

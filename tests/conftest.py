@@ -131,7 +131,9 @@ def _editors_group_survives_flushes(request):
     group, created = Group.objects.get_or_create(name="Editors")
     if created:
         models = ["category", "feature", "mesh", "support", "overheadfigure", "meshalias"]
-        codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "view")]
+        models += ["releasecycle", "conformancemapping"]
+        extra = ["view_conformancereport"]
+        codenames = [f"{a}_{m}" for m in models for a in ("add", "change", "view")] + extra
         group.permissions.add(
             *Permission.objects.filter(
                 content_type__app_label="comparison", codename__in=codenames

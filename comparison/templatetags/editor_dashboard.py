@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from ..conformance import contradictions
 from ..lint import lint
 from ..models import Mesh, Suggestion, Support
+from ..watch import ReleaseFollowUp, release_follow_ups
 
 register = template.Library()
 
@@ -37,6 +39,16 @@ def editor_dashboard(context) -> list[tuple[str, int, str]]:
             reverse("admin:comparison_mesh_lint"),
         ),
         (
+            "Cells a conformance report contradicts (see the data rules)",
+            len(contradictions()),
+            reverse("admin:comparison_mesh_lint"),
+        ),
+        (
+            "Active meshes past their end of support (see the data rules)",
+            sum(mesh.out_of_support for mesh in Mesh.objects.filter(status=Mesh.Status.ACTIVE)),
+            reverse("admin:comparison_mesh_lint"),
+        ),
+        (
             "Meshes with a new release",
             Mesh.objects.with_new_release().count(),
             f"{meshes}?release=new",
@@ -51,3 +63,11 @@ def editor_dashboard(context) -> list[tuple[str, int, str]]:
             )
         )
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def release_follow_up_list(context) -> list[ReleaseFollowUp]:
+    """New releases with the release notes and the cells they most likely changed."""
+    if not context["request"].user.has_perm("comparison.view_support"):
+        return []
+    return release_follow_ups()

@@ -428,6 +428,10 @@ def alternatives(
 
 # --- risks ----------------------------------------------------------------------------------
 
+# A release line supported for less than this many more days is a risk to name: an adoption
+# takes months, and it should not start on a line about to lose its fixes.
+SHORT_SUPPORT_DAYS = 180
+
 
 def risks(
     answers: Answers, mesh: MeshFacts, nices: Sequence[str], name: Mapping[str, str]
@@ -444,6 +448,19 @@ def risks(
             )
         )
         found.append(Risk("release_model", text, mesh.fact_sources.get("stable_releases_free", "")))
+    if mesh.support_days is not None and mesh.support_days < SHORT_SUPPORT_DAYS:
+        if mesh.support_days < 0:
+            text = _(
+                "Support window: release line %(cycle)s went out of support on %(date)s; plan "
+                "the upgrade before you adopt it."
+            )
+        else:
+            text = _(
+                "Support window: release line %(cycle)s is supported only until %(date)s; "
+                "plan the upgrade in your adoption."
+            )
+        text %= {"cycle": mesh.support_cycle, "date": mesh.support_ends}
+        found.append(Risk("support_window", text, mesh.support_source))
     for slug in nices:
         if mesh.level(slug) == UNKNOWN:
             found.append(

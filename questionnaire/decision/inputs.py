@@ -376,6 +376,12 @@ class MeshFacts:
     overhead: OverheadEstimate | None = None
     docs_url: str = ""
     release_note: str = ""  # how stable releases are published, in the reader's words
+    # The current version's release line and how long it is still supported, from a first-hand
+    # lifecycle; support_days None = no end announced or no lifecycle known.
+    support_cycle: str = ""
+    support_ends: str = ""  # ISO date
+    support_days: int | None = None
+    support_source: str = ""
 
     def __post_init__(self) -> None:
         if not self.slug:

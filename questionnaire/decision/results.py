@@ -55,7 +55,9 @@ class ScorePart:
 class Risk:
     """Something to weigh before choosing an option, from structured data, with its source."""
 
-    kind: str  # "must_partial" | "stage" | "release_model" | "unknown" | "overhead" | "platform"
+    # "must_partial" | "stage" | "release_model" | "support_window" | "unknown" | "overhead" |
+    # "platform"
+    kind: str
     text: str
     source: str = ""
     feature: str = ""

@@ -162,9 +162,9 @@ def test_needs_no_csrf_token_and_sets_no_cookie(db):
 def test_stores_nothing_unless_asked(client, db, django_assert_num_queries):
     from questionnaire.models import Questionnaire
 
-    # Features, options with upstreams, cells, overhead figures; the data version reads options,
-    # cells and figures; the rate limit's cache is local memory here.
-    with django_assert_num_queries(8):
+    # Features, options with upstreams and release lines, cells, overhead figures; the data
+    # version reads options, cells and figures; the rate limit's cache is local memory here.
+    with django_assert_num_queries(9):
         post(client, {"needs": ["mtls"]})
     assert Questionnaire.objects.count() == 0
     result = post(client, {"needs": ["mtls"], "store": True}).json()

@@ -408,6 +408,25 @@ def test_release_model_is_a_risk_with_its_note_and_source():
         assert run([mesh("c", stable_releases_free=free)]).shortlist[0].risks == ()
 
 
+def test_a_short_support_window_is_a_risk_with_its_source():
+    source = "https://example.org/support-policy"
+    window = {"support_cycle": "1.31", "support_ends": "2027-01-15", "support_source": source}
+    (ranked,) = run([mesh("a", support_days=39, **window)]).shortlist
+    assert [(r.kind, r.text, r.source) for r in ranked.risks] == [
+        (
+            "support_window",
+            "Support window: release line 1.31 is supported only until 2027-01-15; plan the "
+            "upgrade in your adoption.",
+            source,
+        )
+    ]
+    (ended,) = run([mesh("b", support_days=-3, **window)]).shortlist
+    assert ended.risks[0].text.startswith("Support window: release line 1.31 went out of support")
+    # Half a year or more ahead, or no end announced: nothing to weigh.
+    for days in (180, 400, None):
+        assert run([mesh("c", support_days=days, **window)]).shortlist[0].risks == ()
+
+
 @pytest.mark.parametrize(("pods", "risky"), [(None, False), (199, False), (200, True)])
 def test_a_mixed_data_plane_at_many_pods_should_plan_for_sidecarless(pods, risky):
     (ranked,) = run([mesh("a", data_plane="mixed")], pods=pods).shortlist
