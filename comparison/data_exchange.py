@@ -76,7 +76,8 @@ def _key(model: str, fields: dict[str, Any]) -> tuple[str, ...]:
 
 def _rows(label: str, model: type[models.Model]) -> models.QuerySet:
     """A model's rows with the rows their natural keys name, in one query."""
-    rows = model._default_manager.all()
+    # The rows alone: the manager's prefetches (a mesh's release lines) are rows of their own here.
+    rows = model._default_manager.all().prefetch_related(None)
     if model is Support:
         return rows.select_related("mesh", "feature")
     if model is Feature or model is ConformanceMapping:
