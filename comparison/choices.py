@@ -85,7 +85,7 @@ class DataPlane(TextChoices):
 
 class Platforms(TextChoices):
     KUBERNETES_ONLY = "kubernetes_only", _("Kubernetes only")
-    BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs, ECS, Nomad…)")
+    BEYOND_KUBERNETES = "beyond_kubernetes", _("Kubernetes and beyond (VMs or other orchestrators)")
     # A platform's own service for workloads outside Kubernetes (Amazon ECS Service Connect):
     # Kubernetes workloads cannot join it.
     OUTSIDE_KUBERNETES = "outside_kubernetes", _("Outside Kubernetes only")
