@@ -378,6 +378,8 @@ class SupportAdminForm(forms.ModelForm):
         model = Support
         fields = "__all__"  # noqa: DJ007 (the admin narrows it to its fields)
         formfield_callback = https_formfield
+        # A note of up to 300 characters is read and written as a paragraph, not a line.
+        widgets = {"note": forms.Textarea(attrs={"rows": 3, "cols": 80, "maxlength": 300})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

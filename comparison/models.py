@@ -1059,6 +1059,9 @@ class Support(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # What editors and readers call it: one mesh x feature cell of the table.
+        verbose_name = "cell"
+        verbose_name_plural = "cells"
         ordering = ["feature__category__position", "feature__position", "feature__name"]
         constraints = [
             models.UniqueConstraint(
