@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -36,6 +37,22 @@ COMPACT, COMFORTABLE = "compact", "comfortable"
 FACTS_SHOWN, FACTS_HIDDEN = "show", "hide"
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
+
+
+# What a parameter means when it is missing: the address the table pushes leaves these out.
+DEFAULT_VALUES = {"density": COMPACT, "facts": FACTS_SHOWN}
+
+
+def clean_query(query: QueryDict) -> str:
+    """The query without empty parameters and defaults, in the order given: the address the
+    browser shows and shares after a filter changed (the form sends every field)."""
+    kept = [
+        (name, value)
+        for name, values in query.lists()
+        for value in values
+        if value.strip() and DEFAULT_VALUES.get(name) != value
+    ]
+    return urlencode(kept)
 
 class StrictBooleanField(forms.Field):
     """A yes/no parameter that rejects what it cannot read (`partial=maybe`) instead of guessing."""

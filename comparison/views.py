@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import push_url
 from django_ratelimit.decorators import ratelimit
 
 from core.caching import cached_public_page
@@ -33,7 +34,7 @@ from core.jsonapi import error_response
 from . import charts, export
 from .choices import MeshKind
 from .conformance import evidence
-from .filters import ALL_KINDS, TableQuery
+from .filters import ALL_KINDS, TableQuery, clean_query
 from .forms import CompareForm, SuggestionForm
 from .freshness import freshness
 from .matrix import FACTS, MORE_FACTS, PROVABLE, build_matrix
@@ -102,7 +103,12 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
         "platform_options": toggled(request.GET, "kind", ALL_KINDS) if platform_count else "",
     }
     status = 400 if table.errors else 200
-    return render_fragment(request, "comparison/matrix.html", "results", context, status)
+    response = render_fragment(request, "comparison/matrix.html", "results", context, status)
+    if request.htmx and not table.errors:
+        # The form sends every field; the address keeps only what was chosen.
+        query = clean_query(request.GET)
+        push_url(response, f"{request.path}?{query}" if query else request.path)
+    return response
 
 
 @require_safe

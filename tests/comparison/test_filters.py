@@ -133,3 +133,16 @@ def test_invalid_display_options_leave_every_option_at_its_default(db):
         False,
     )
     assert not query.is_filtered
+
+
+def test_the_address_after_a_filter_change_keeps_only_what_was_chosen(client, db):
+    # The form sends every field, empty or default; the pushed address is the choice alone.
+    query = "q=&density=compact&must=mtls-tcp&platforms=&facts=show&must=tracing"
+    response = client.get(f"/?{query}", headers={"HX-Request": "true"})
+    assert response["HX-Push-Url"] == "/?must=mtls-tcp&must=tracing"
+    response = client.get("/?q=&density=compact&facts=show", headers={"HX-Request": "true"})
+    assert response["HX-Push-Url"] == "/"
+    comfortable = client.get("/?density=comfortable&q=", headers={"HX-Request": "true"})
+    assert comfortable["HX-Push-Url"] == "/?density=comfortable"
+    # Without htmx the browser shows the form's own address; nothing to push.
+    assert "HX-Push-Url" not in client.get(f"/?{query}")
