@@ -38,7 +38,6 @@ FACTS_SHOWN, FACTS_HIDDEN = "show", "hide"
 _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
 
-
 # What a parameter means when it is missing: the address the table pushes leaves these out.
 DEFAULT_VALUES = {"density": COMPACT, "facts": FACTS_SHOWN}
 
@@ -53,6 +52,7 @@ def clean_query(query: QueryDict) -> str:
         if value.strip() and DEFAULT_VALUES.get(name) != value
     ]
     return urlencode(kept)
+
 
 class StrictBooleanField(forms.Field):
     """A yes/no parameter that rejects what it cannot read (`partial=maybe`) instead of guessing."""
