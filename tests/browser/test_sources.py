@@ -48,7 +48,10 @@ def test_tested_marks_release_lines_and_timeline(
     page.goto(f"{language}/features/traffic-split/#timeline")
     timeline = page.locator("table.timeline")
     assert words["since"] in timeline.locator("thead").inner_text()
-    kuma = timeline.locator("tr", has_text="Kuma")
+    # The row whose product is Kuma (Kong Mesh's row names Kuma as its upstream).
+    kuma = timeline.locator("tbody tr").filter(
+        has=page.get_by_role("link", name="Kuma", exact=True)
+    )
     assert "2.1.0" in kuma.inner_text()
     assert kuma.locator("a.tested").count() == 1
     assert timeline.evaluate(box) <= width
