@@ -378,7 +378,9 @@ def derive_gamma(mesh: Mesh, *, dry_run: bool = False) -> list[str]:
         checks["gamma_level"] = timezone.localdate().isoformat()
         mesh.fact_checks = checks
         mesh.version += 1
-        mesh._change_reason = f"GAMMA facts from the conformance report {report.source_path}"  # type: ignore[attr-defined]
+        # The history keeps at most 100 characters of a reason; the report's URL is the source.
+        reason = f"GAMMA facts from the conformance report for {report.mesh_version}"
+        mesh._change_reason = reason[:100]  # type: ignore[attr-defined]
         mesh.save()
     return changes
 
