@@ -610,15 +610,7 @@ class MeshAdmin(HistoryAdmin):
                 "description": "Derived from the mesh's newest conformance report in "
                 "kubernetes-sigs/gateway-api (manage.py import_conformance) when it has one, and "
                 "then read-only here; otherwise from its own documentation.",
-                "fields": [
-                    "conformance_implementation",
-                    "gamma_level",
-                    "gamma_profiles",
-                    "gamma_gateway_api_version",
-                    "gamma_mesh_version",
-                    "gamma_extended",
-                    "gamma_source",
-                ],
+                "fields": ["conformance_implementation", *GAMMA_FIELDS],
             },
         ),
         (

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .choices import GammaLevel, Level
 from .models import ConformanceMapping, ConformanceReport, Feature, Mesh, Support
+from .sources import load_yaml
 
 KIND = "ConformanceReport"
 # Reports before Gateway API v1.1 named profiles without their kind; the suite renamed them.
@@ -135,12 +135,7 @@ def parse_report(text: str, path: str) -> ParsedReport:
 
     BaseLoader keeps every scalar as written: a version "1.20" stays "1.20", not the float 1.2.
     """
-    try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)
-    except yaml.YAMLError as error:
-        raise ReportError(f"not valid YAML: {str(error).splitlines()[0]}") from None
-    except RecursionError:
-        raise ReportError("the YAML is nested too deeply") from None
+    data = load_yaml(text, ReportError)
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise ReportError(f"not a {KIND} (kind: {KIND} is missing)")
     implementation = data.get("implementation")

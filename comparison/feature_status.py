@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
 from .choices import Stage
 from .matrix import PROVABLE
 from .models import Support
+from .sources import load_yaml
 
 # Istio calls its earliest stage Alpha or Experimental; the portal names both alpha.
 MATURITIES = {
@@ -50,12 +50,7 @@ class Mapped:
 def parse_features(text: str) -> dict[tuple[str, str], str]:
     """(entry id, name) -> stage, from the features file (the file reuses a few ids and a name,
     never both)."""
-    try:
-        data = yaml.load(text, Loader=yaml.BaseLoader)
-    except yaml.YAMLError as error:
-        raise FeatureStatusError(f"not valid YAML: {str(error).splitlines()[0]}") from None
-    except RecursionError:
-        raise FeatureStatusError("the YAML is nested too deeply") from None
+    data = load_yaml(text, FeatureStatusError)
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list) or not features:
         raise FeatureStatusError("no features list: not Istio's feature status file")

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Mesh, ReleaseCycle
-from .sources import mirror_host
+from .sources import load_yaml, mirror_host
 
 ENDOFLIFE, ISTIO, KUMA = "endoflife.date", "istio", "kuma"
 FORMATS = (ENDOFLIFE, ISTIO, KUMA)
@@ -46,13 +45,7 @@ class Cycle:
 
 
 def _load(text: str) -> Any:
-    try:
-        # BaseLoader: "1.20" stays the text 1.20, dates stay text until read below.
-        return yaml.load(text, Loader=yaml.BaseLoader)
-    except yaml.YAMLError as error:
-        raise LifecycleError(f"not valid YAML: {str(error).splitlines()[0]}") from None
-    except RecursionError:
-        raise LifecycleError("the YAML is nested too deeply") from None
+    return load_yaml(text, LifecycleError)
 
 
 def _iso(value: Any, what: str) -> datetime.date | None:
