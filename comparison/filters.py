@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from core.caching import known_query
 
 from .choices import (
     SMI_FEATURE_PREFIX,
@@ -43,15 +44,9 @@ DEFAULT_VALUES = {"density": COMPACT, "facts": FACTS_SHOWN}
 
 
 def clean_query(query: QueryDict) -> str:
-    """The query without empty parameters and defaults, in the order given: the address the
-    browser shows and shares after a filter changed (the form sends every field)."""
-    kept = [
-        (name, value)
-        for name, values in query.lists()
-        for value in values
-        if value.strip() and DEFAULT_VALUES.get(name) != value
-    ]
-    return urlencode(kept)
+    """The query without unknown and empty parameters and defaults, in the order given: the
+    address the browser shows and shares after a filter changed (the form sends every field)."""
+    return known_query(query, TABLE_PARAMETERS, DEFAULT_VALUES).urlencode()
 
 
 class StrictBooleanField(forms.Field):
@@ -293,6 +288,10 @@ class MeshFilter(django_filters.FilterSet):
     def facts(self) -> list[Fact]:
         """The facts rows to show: all, or those the free text names (if it names rows)."""
         return self.matching_facts if self.names_rows else FACTS
+
+
+# Every parameter the table, its CSV and its JSON read: the rest of a query is ignored.
+TABLE_PARAMETERS = frozenset(MeshFilter.base_filters) | frozenset(DisplayOptionsForm.base_fields)
 
 
 class TableQuery:

@@ -17,7 +17,11 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggest/thanks/", views.suggest_thanks, name="suggest-thanks"),
-    path("changes/feed/", require_safe(cached_public_page(ChangesFeed())), name="changes-feed"),
+    path(
+        "changes/feed/",
+        require_safe(cached_public_page(parameters=("mesh",))(ChangesFeed())),
+        name="changes-feed",
+    ),
     path("api/meshes.json", views.api_meshes, name="api-meshes"),
     path("export/meshes.csv", views.export_csv, name="export-csv"),
 ]

@@ -34,7 +34,7 @@ from core.jsonapi import error_response
 from . import charts, export
 from .choices import MeshKind
 from .conformance import evidence
-from .filters import ALL_KINDS, TableQuery, clean_query
+from .filters import ALL_KINDS, DEFAULT_VALUES, TABLE_PARAMETERS, TableQuery, clean_query
 from .forms import CompareForm, SuggestionForm
 from .freshness import freshness
 from .matrix import FACTS, MORE_FACTS, PROVABLE, build_matrix
@@ -85,7 +85,7 @@ def toggled(query: QueryDict, name: str, value: str) -> str:
 
 @require_safe
 @current_mesh_slugs
-@cached_public_page
+@cached_public_page(parameters=TABLE_PARAMETERS, defaults=DEFAULT_VALUES)
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     matrix = table.matrix()
@@ -113,7 +113,7 @@ def matrix(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @current_mesh_slugs
-@cached_public_page
+@cached_public_page(parameters=CompareForm.base_fields)
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     if "mesh" not in request.GET:
         # No choice yet: offer every mesh to pick from (the same form, as a plain GET).
@@ -138,7 +138,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(parameters=())
 def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     mesh = Mesh.objects.filter(slug=slug).first()
     if mesh is None:
@@ -163,7 +163,7 @@ def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(parameters=())
 def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     feature = get_object_or_404(Feature.objects.select_related("category"), slug=slug)
     groups = feature.support_by_level()
@@ -189,7 +189,7 @@ def feature_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @current_mesh_slugs
-@cached_public_page
+@cached_public_page(parameters=TABLE_PARAMETERS, defaults=DEFAULT_VALUES)
 def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
     if table.errors:
@@ -199,7 +199,7 @@ def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
 
 @require_safe
 @current_mesh_slugs
-@cached_public_page
+@cached_public_page(parameters=TABLE_PARAMETERS, defaults=DEFAULT_VALUES)
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     if table.errors:
@@ -227,7 +227,7 @@ def csv_filename(request: HtmxHttpRequest) -> str:
 
 
 @require_safe
-@cached_public_page
+@cached_public_page(parameters=())
 def overview(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name"))
     active = [mesh for mesh in meshes if not mesh.is_discontinued]
@@ -251,7 +251,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @current_mesh_slugs
-@cached_public_page
+@cached_public_page(parameters=("mesh",))
 def changes(request: HtmxHttpRequest) -> HttpResponse:
     meshes = list(Mesh.objects.order_by("name").values_list("slug", "name"))
     chosen = request.GET.get("mesh", "")

@@ -18,10 +18,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,7 +30,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import condition
@@ -244,7 +245,8 @@ def _page_key(request: HttpRequest, language: str) -> str | None:
         settings.RELEASE_VERSION,
         str(version),
         language,
-        request.get_full_path(),
+        request.path,
+        query_key(request.GET),
         *(request.headers.get(name, "") for name in VARY_HEADERS),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
@@ -360,28 +362,68 @@ def stored_response(stored: StoredPage, encoding: str | None) -> HttpResponse:
     return response
 
 
-def cached_public_page(view: View) -> View:
+def public_cache_control() -> str:
+    """Browsers revalidate every time (a 304 is cheap); a shared cache serves its copy a moment."""
+    return (
+        f"public, max-age=0, s-maxage={settings.SHARED_CACHE_SECONDS}, "
+        f"stale-if-error={settings.STALE_IF_ERROR_SECONDS}"
+    )
+
+
+def known_query(
+    query: QueryDict, parameters: Collection[str], defaults: Mapping[str, str] | None = None
+) -> QueryDict:
+    """The query a page reads: its known parameters only, without empty values and defaults, in
+    the order given (the address a plain form GET gives once the noise is dropped)."""
+    defaults = defaults or {}
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        if name in parameters:
+            values = [value for value in values if value.strip() and defaults.get(name) != value]
+            if values:
+                kept.setlist(name, values)
+    kept._mutable = False
+    return kept
+
+
+def query_key(query: QueryDict) -> str:
+    """A query's part of a page key: names sorted, each name's values in their order (which can
+    matter: the compare page's columns follow it)."""
+    return urlencode(sorted(query.lists()), doseq=True)
+
+
+def cached_public_page(
+    *, parameters: Collection[str], defaults: Mapping[str, str] | None = None
+) -> Callable[[View], View]:
     """Cache a public GET view's successful responses until the data or the release changes.
 
     Pages cached this way are shared by all visitors, so they must not carry anyone's CSRF token
-    or session data.
+    or session data. The view sees only the query `parameters` it declares (`known_query`), and
+    the page is cached under that canonical query: unknown parameters, empty values, defaults and
+    the order of names neither change the page nor add cache entries.
     """
-    conditional = condition(etag_func=page_etag)(_stored_page(view))
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = conditional(request, *args, **kwargs)
-        if not response.has_header("ETag"):
-            return response
-        if response.status_code not in (200, 304):
-            # condition() tags every answer; an error page must not be revalidated as current.
-            del response["ETag"]
-            return response
-        response["Cache-Control"] = "public, no-cache"  # store, but always revalidate (cheap)
-        patch_vary_headers(response, (*VARY_HEADERS, "Accept-Encoding"))
-        return response
+    def decorator(view: View) -> View:
+        conditional = condition(etag_func=page_etag)(_stored_page(view))
 
-    return wrapper
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # Immutable like Django's own (the stubs name that type only for Django's).
+            request.GET = known_query(request.GET, parameters, defaults)  # type: ignore[assignment]
+            response = conditional(request, *args, **kwargs)
+            if not response.has_header("ETag"):
+                return response
+            if response.status_code not in (200, 304):
+                # condition() tags every answer; an error page must not be revalidated as current.
+                del response["ETag"]
+                return response
+            response["Cache-Control"] = public_cache_control()
+            patch_vary_headers(response, (*VARY_HEADERS, "Accept-Encoding"))
+            return response
+
+        return wrapper
+
+    return decorator
 
 
 def _host_allowed(request: HttpRequest) -> bool:

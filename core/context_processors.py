@@ -9,7 +9,9 @@ from django.utils import translation
 def languages(request: HttpRequest) -> dict:
     """The current page in each language, query string included, for the language switch."""
     current = translation.get_language()
-    path = request.get_full_path()
+    # From the query the page read (a cached page's known parameters only), never the raw one: a
+    # cached page must not carry a visitor's stray parameters into everyone's links.
+    path = request.path + (f"?{request.GET.urlencode()}" if request.GET else "")
     return {
         "language_links": [
             {

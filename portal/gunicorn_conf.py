@@ -12,7 +12,11 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name}={raw!r} is not a whole number") from None
 
 
-bind = os.environ.get("BIND", "127.0.0.1:8000")
+# One address or several, comma-separated (the chart adds a metrics address beside the loopback
+# one nginx forwards to).
+bind = [
+    part.strip() for part in os.environ.get("BIND", "127.0.0.1:8000").split(",") if part.strip()
+]
 workers = _int("WEB_CONCURRENCY", 2)
 threads = _int("WEB_THREADS", 1)
 # A worker is replaced after this many requests, which bounds any slow growth in memory.

@@ -198,6 +198,11 @@ RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "core.client_
 
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+# How long an HTTP cache in front (deploy/nginx/nginx.conf) may serve a public page before it
+# revalidates it with the page's ETag (s-maxage), and how long it may serve its last copy while the
+# app fails (stale-if-error). Browsers always revalidate (max-age=0).
+SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 2)
+STALE_IF_ERROR_SECONDS = env_int("STALE_IF_ERROR_SECONDS", 24 * 3600)
 # Each worker keeps its own copy of the pages it served, up to this many bytes (0: none), so a
 # cached page costs one data-version read instead of a page fetch from the shared cache.
 PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)

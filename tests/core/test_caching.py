@@ -41,7 +41,7 @@ def test_a_good_page_is_stored_once_under_its_etag(client, db, page_cache):
     assert stored_pages() == 1
     key = PAGE_KEY_PREFIX + first["ETag"].strip('"')
     assert cache.get(key).bodies["identity"] == first.content
-    assert first["Cache-Control"] == "public, no-cache"
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=2, stale-if-error=86400"
 
 
 def test_head_answers_like_get_without_a_body(client, db, page_cache):
@@ -274,11 +274,11 @@ def test_a_view_decorated_with_the_page_cache_is_tagged_stored_and_revalidated(r
     def missing(request):
         return HttpResponse("gone", status=404)
 
-    view = cached_public_page(page)
+    view = cached_public_page(parameters=("a",))(page)
     assert view.__wrapped__ is page and view.__name__ == "page"
     first = view(rf.get("/some/?a=1"))
     assert first.status_code == 200 and first.has_header("ETag")
-    assert first["Cache-Control"] == "public, no-cache"
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=2, stale-if-error=86400"
     assert set(first["Vary"].split(", ")) == {
         "HX-Request",
         "HX-History-Restore-Request",
@@ -293,7 +293,7 @@ def test_a_view_decorated_with_the_page_cache_is_tagged_stored_and_revalidated(r
     assert rendered == ["/some/?a=1"]  # rendered once, then answered from the store
     assert view(rf.get("/some/?a=2"))["ETag"] != first["ETag"]
 
-    gone = cached_public_page(missing)(rf.get("/gone/"))
+    gone = cached_public_page(parameters=())(missing)(rf.get("/gone/"))
     assert gone.status_code == 404
     assert not gone.has_header("ETag") and not gone.has_header("Cache-Control")
 
@@ -305,3 +305,42 @@ def test_a_stored_page_is_never_the_answer_to_a_foreign_host(client, db, page_ca
     assert client.get("/overview/").status_code == 200  # now answered from the stored copy
     foreign = Client(HTTP_HOST="evil.example")
     assert foreign.get("/overview/").status_code == 400
+
+
+def test_a_page_is_cached_under_its_canonical_query(rf, db, page_cache):
+    from django.http import HttpResponse
+
+    from core.caching import cached_public_page
+
+    seen = []
+
+    def page(request):
+        seen.append(request.GET.urlencode())
+        return HttpResponse(f"<p>{request.GET.urlencode()}</p>" * 40)
+
+    view = cached_public_page(parameters=("a", "b", "size"), defaults={"size": "m"})(page)
+    first = view(rf.get("/p/?b=2&a=1&a=0"))
+    for same in ("/p/?a=1&a=0&b=2", "/p/?a=1&zz=9&b=2&a=0&size=m&size=", "/p/?b=2&x=&a=1&a=0"):
+        assert view(rf.get(same))["ETag"] == first["ETag"], same
+    assert seen == ["b=2&a=1&a=0"]  # the view saw the known parameters only, and once
+    # The order of one name's values can matter (the compare page's columns): another page.
+    assert view(rf.get("/p/?a=0&a=1&b=2"))["ETag"] != first["ETag"]
+    assert view(rf.get("/p/?size=l&a=1&a=0&b=2"))["ETag"] != first["ETag"]
+
+
+def test_unknown_parameters_add_no_cache_entries(client, db, page_cache):
+    assert client.get("/").status_code == 200
+    assert client.get("/meshes/linkerd/").status_code == 200
+    stored = stored_pages()
+    shared = len(cache._cache)  # the test settings' local-memory cache
+    for number in range(50):
+        assert client.get(f"/?zz={number}").status_code == 200
+        assert client.get(f"/meshes/linkerd/?utm_source={number}&density=").status_code == 200
+    assert stored_pages() == stored
+    assert len(cache._cache) == shared
+
+
+def test_a_stray_parameter_never_reaches_the_cached_page_s_links(client, db, page_cache):
+    poisoned = client.get("/?zz=stray-text&density=comfortable")
+    assert b"stray-text" not in poisoned.content
+    assert b"stray-text" not in client.get("/?density=comfortable").content

@@ -218,7 +218,9 @@ def database(tmp_path_factory) -> str:
         import psycopg
 
         parts = urlsplit(configured)
-        name = (parts.path.lstrip("/") or "portal") + "_faults"
+        # One database per xdist worker: a module split across workers must not drop the other's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"{parts.path.lstrip('/') or 'portal'}_faults_{worker}"
         admin_url = parts._replace(path="/postgres").geturl()
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
