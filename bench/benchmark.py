@@ -1,10 +1,12 @@
-"""Load benchmark: gunicorn on loopback with the fixture, driven by wrk from a second process.
+"""Load benchmark: gunicorn on loopback with the fixture, driven by wrk from a second process,
+then the system as deployed: nginx (deploy/nginx/nginx.conf) in front of the same gunicorn.
 
 Prints requests/s and p50/p95/p99 latency per scenario; the throughput of the cached, brotli-
 compressed / against the very same compressed bytes served as a static file by whitenoise, in the
 same run; the bytes of / on the wire; the uncached time, size and bytes per cell of / at three
 data sizes (bench_render), and of the 30 x 100 table through gunicorn as a browser gets it; and
-each worker's peak resident memory. Run it with bench/run.
+each worker's peak resident memory. For the deployed system: the cached / through nginx's cache
+against the very same bytes served by the same nginx as a static file. Run it with bench/run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 ORIGIN = f"http://127.0.0.1:{PORT}"
+TIER_ORIGIN = f"http://127.0.0.1:{PORT + 1}"  # nginx in front of gunicorn, as deployed
+STATIC_ORIGIN = f"http://127.0.0.1:{PORT + 2}"  # the same nginx serving a file
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "30"))
@@ -95,9 +99,9 @@ def wait_until_up(timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not come up")
 
 
-def wrk(path: str, seconds: int, encoding: str, env: dict[str, str]) -> dict:
+def wrk(path: str, seconds: int, encoding: str, env: dict[str, str], origin: str = ORIGIN) -> dict:
     script = "post.lua" if path.startswith("POST ") else "report.lua"
-    url = ORIGIN + (path.split(" ", 1)[1] if path.startswith("POST ") else path)
+    url = origin + (path.split(" ", 1)[1] if path.startswith("POST ") else path)
     command = [
         "wrk",
         "-t2",
@@ -115,9 +119,9 @@ def wrk(path: str, seconds: int, encoding: str, env: dict[str, str]) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def fetch(path: str, encoding: str) -> tuple[bytes, int]:
+def fetch(path: str, encoding: str, port: int = PORT) -> tuple[bytes, int]:
     """The body of a GET and the bytes of the whole response (status line and headers too)."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", path, headers={"Accept-Encoding": encoding})
     response = connection.getresponse()
     body = response.read()
@@ -168,6 +172,60 @@ def worker_peak_memory(master_pid: int) -> list[int]:
         if fields.get("PPid", "").strip() == str(master_pid) and "VmHWM" in fields:
             peaks.append(int(fields["VmHWM"].split()[0]) // 1024)
     return sorted(peaks)
+
+
+def wrk_revalidations(env: dict[str, str]) -> dict:
+    """The app alone answering a browser's revalidation of / (If-None-Match: its ETag)."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    connection.request("GET", "/", headers={"Accept-Encoding": BROTLI})
+    response = connection.getresponse()
+    response.read()
+    etag = response.getheader("ETag")
+    connection.close()
+    command = [
+        "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
+        "-H", f"Accept-Encoding: {BROTLI}", "-H", f"If-None-Match: {etag}",
+        "-s", str(ROOT / "bench" / "report.lua"), ORIGIN + "/",
+    ]  # fmt: skip
+    output = subprocess.run(command, env=env, check=True, text=True, capture_output=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def start_tier(work: Path, static_dir: Path) -> subprocess.Popen:
+    """nginx with the shipped configuration in front of gunicorn on PORT, plus one server that
+    serves the static copy of / as a file (with the headers a browser needs to take brotli)."""
+    run_dir = work / "nginx"
+    run_dir.mkdir()
+    if os.getuid() == 0:  # nginx's workers run as nobody then
+        shutil.chown(run_dir, "nobody")
+        work.chmod(0o755)
+    config = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    config = (
+        config.replace("@LISTEN@", TIER_ORIGIN.removeprefix("http://"))
+        .replace("@UPSTREAM@", ORIGIN.removeprefix("http://"))
+        .replace("@RUN_DIR@", str(run_dir))
+    )
+    static_server = f"""
+    server {{
+        listen {STATIC_ORIGIN.removeprefix("http://")};
+        location = /index.html {{
+            root {static_dir};
+            default_type "text/html; charset=utf-8";
+            add_header Content-Encoding br;
+            add_header Vary Accept-Encoding;
+            try_files /index.html.br =404;
+        }}
+    }}
+}}
+"""
+    config = config[: config.rstrip().rindex("}")] + static_server
+    (run_dir / "nginx.conf").write_text(config)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return subprocess.Popen(
+        [nginx, "-e", "stderr", "-c", str(run_dir / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def main() -> None:
@@ -243,6 +301,25 @@ def main() -> None:
             without_copy = wrk("/", SECONDS, BROTLI, wrk_env)
         finally:
             stop_server(server)
+        # The system as deployed: nginx's cache in front of gunicorn, against the same nginx
+        # serving the very same brotli bytes of / as a file.
+        server = start_server(env)
+        tier = start_tier(work, static_copy.parent)
+        try:
+            wait_until_up()
+            time.sleep(1)
+            for _ in range(4):
+                tier_br, _ = fetch("/", BROTLI, PORT + 1)
+            assert tier_br == page_br, "nginx must pass on the very bytes of /"
+            static_file, _ = fetch("/index.html", BROTLI, PORT + 2)
+            assert static_file == page_br, "the file must be the very bytes of /"
+            through_tier = wrk("/", SECONDS, BROTLI, wrk_env, TIER_ORIGIN)
+            nginx_static = wrk("/index.html", SECONDS, BROTLI, wrk_env, STATIC_ORIGIN)
+            revalidations = wrk_revalidations(wrk_env)
+        finally:
+            tier.send_signal(signal.SIGTERM)
+            tier.wait(timeout=30)
+            stop_server(server)
         table_ms, table_br, table_raw = uncached_table(env)
     finally:
         static_copy.unlink(missing_ok=True)
@@ -268,6 +345,17 @@ def main() -> None:
     print(
         f"\ncached / (br) against the same bytes as a whitenoise static file: {ratio:.2f} "
         f"(target >= {TARGET_RATIO}: {verdict[ratio >= TARGET_RATIO]})"
+    )
+    system = through_tier["rps"] / nginx_static["rps"]
+    print(
+        f"system as deployed: cached / (br) through nginx's cache {through_tier['rps']:.0f} req/s "
+        f"(p99 {through_tier['p99_ms']:.2f} ms, errors {through_tier['errors']}) against the same "
+        f"bytes as a static file from the same nginx {nginx_static['rps']:.0f} req/s: "
+        f"{system:.2f} (target >= {TARGET_RATIO}: {verdict[system >= TARGET_RATIO]})"
+    )
+    print(
+        f"app alone: revalidating / with its ETag (304) {revalidations['rps']:.0f} req/s "
+        f"(p99 {revalidations['p99_ms']:.2f} ms)"
     )
     print(
         f"/ on the wire: {wire_br / 1000:.1f} KB with brotli ({len(page_br):,} bytes of body), "

@@ -947,6 +947,7 @@ class SuggestionAdmin(admin.ModelAdmin):
 class ConformanceMappingAdmin(admin.ModelAdmin):
     """Which conformance results bear on which feature: a passing one marks the cells tested."""
 
+    form = StaleFormGuard
     list_display = ["profile", "conformance_feature", "feature", "note"]
     list_filter = ["profile"]
     list_select_related = ["feature"]

@@ -5,6 +5,10 @@ encoding setter evaluates the query string to see whether it must be decoded aga
 with more parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS then raises before any middleware runs,
 and the server answers a bare 500 without security headers. Here the setter only forgets a parsed
 query string; parsing, and its errors, happen inside the middleware chain, which answers 400.
+
+The setter is django/http/request.py's HttpRequest.encoding (`hasattr(self, "GET")` parses the
+query string). tests/core/test_resilience.py shows the stock class failing; when that test fails,
+Django has changed the setter and this module can go.
 """
 
 from __future__ import annotations

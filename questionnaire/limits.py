@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import time
-
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
 
-from core.caching import CacheUnavailable, cache_call
 
-WINDOW_SECONDS = 3600
+def results_rate(group: str, request: HttpRequest) -> str:
+    return f"{settings.QUESTIONNAIRE_RESULTS_PER_HOUR}/h"
 
 
 def may_store_result(request: HttpRequest) -> bool:
     """Count one new result for the client; False once it has reached the hourly limit.
 
-    The client address is the one django-axes uses (TRUSTED_PROXY_COUNT). Without the shared
-    cache nothing can be counted, and storing is allowed: the limit guards against floods, and
-    a cache outage must not break the questionnaire.
+    django-ratelimit counts per client address (core.client_ip, TRUSTED_PROXY_COUNT) in the
+    rate-limit cache, which keeps counting in each worker while the shared cache is down
+    (core.caching.FailSoftCache), as the API's and the suggestions' limits do.
     """
-    address = get_client_ip_address(request) or "unknown"
-    window = int(time.time()) // WINDOW_SECONDS
-    key = f"portal:results:{window}:{address}"
-    try:
-        cache_call("add", key, 0, timeout=WINDOW_SECONDS)
-        count = cache_call("incr", key)
-    except (CacheUnavailable, ValueError):
-        return True
-    return count <= settings.QUESTIONNAIRE_RESULTS_PER_HOUR
+    return not is_ratelimited(
+        request, group="questionnaire-results", key="ip", rate=results_rate, increment=True
+    )

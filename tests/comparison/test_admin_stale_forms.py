@@ -85,3 +85,23 @@ def test_a_stale_category_form_is_refused(db, editors):
     category.refresh_from_db()
     assert category.name == "Resilience and timeouts"
     assert category.name_de != "Resilienz"
+
+
+def test_a_stale_conformance_mapping_form_is_refused(db, django_user_model):
+    from comparison.models import ConformanceMapping
+
+    mapping = ConformanceMapping.objects.create(
+        profile="MESH-HTTP", conformance_feature="", feature=make_feature(name="Traffic split")
+    )
+    url = f"/admin/comparison/conformancemapping/{mapping.pk}/change/"
+    anna, bert = (
+        logged_in(django_user_model.objects.create_superuser(name, password="pass-123-xyz"))
+        for name in ("anna", "bert")
+    )
+    form_a, form_b = opened(anna, url), opened(bert, url)
+    assert anna.post(url, {**form_a, "note": "Weights of an HTTPRoute"}).status_code == 302
+    response = bert.post(url, {**form_b, "note": "Something else"})
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
+    mapping.refresh_from_db()
+    assert mapping.note == "Weights of an HTTPRoute"

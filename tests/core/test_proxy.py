@@ -7,6 +7,7 @@ pages answered and every other request answered with 503 within the documented b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -293,6 +294,10 @@ class OwnPostgres:
             check=True,
             capture_output=True,
         )
+        self.start()
+        return self
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
             self.run(
                 str(self.bin / "postgres"),
@@ -307,12 +312,11 @@ class OwnPostgres:
         )  # fmt: skip
         wait_for_port(self.port, 30)
         time.sleep(0.5)
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.thaw()
+    def stop(self) -> None:
+        """A clean, fast shutdown (SIGINT); start() brings the same cluster back."""
         assert self.process is not None
-        # SIGINT is PostgreSQL's fast shutdown; runuser (as root) does not pass signals on.
+        # runuser (as root) does not pass signals on: the postmaster is its child then.
         postmaster = children(self.process.pid) if os.getuid() == 0 else [self.process.pid]
         for pid in postmaster:
             os.kill(pid, signal.SIGINT)
@@ -323,18 +327,25 @@ class OwnPostgres:
                 os.kill(pid, signal.SIGKILL)
             self.process.wait(5)
 
+    def __exit__(self, *exc: object) -> None:
+        self.thaw()
+        self.stop()
+
     def pids(self) -> list[int]:
         """The postmaster and every backend: freezing only one would let the others answer."""
         assert self.process is not None
         return [self.process.pid, *descendants(self.process.pid)]
 
-    def freeze(self) -> None:
+    def signal(self, number: int) -> None:
         for pid in self.pids():
-            os.kill(pid, signal.SIGSTOP)
+            with contextlib.suppress(ProcessLookupError):  # a backend that has just ended
+                os.kill(pid, number)
+
+    def freeze(self) -> None:
+        self.signal(signal.SIGSTOP)
 
     def thaw(self) -> None:
-        for pid in self.pids():
-            os.kill(pid, signal.SIGCONT)
+        self.signal(signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
@@ -384,3 +395,21 @@ def test_a_frozen_database_answers_within_the_documented_bounds(frozen_site):
         assert time.monotonic() < deadline, "the portal did not recover from the frozen database"
         time.sleep(0.5)
     assert request(served.port, "GET", "/meshes/linkerd/?after=thaw").status == 200
+
+    # Stopped outright, the database refuses connections: the app itself answers 503 at once.
+    request(served.port, "GET", "/overview/")
+    postgres.stop()
+    try:
+        health, seconds = timed(served.port, "/healthz")
+        assert health.status == 503 and seconds < 3, (health.status, seconds)
+        cached, seconds = timed(served.port, "/overview/")
+        assert cached.status == 200 and seconds < 1, (cached.status, seconds)
+        uncached, seconds = timed(served.port, "/features/tracing/?stopped=1")
+        assert uncached.status == 503 and uncached.headers["retry-after"] == "30", uncached
+        assert b"temporarily unavailable" in uncached.body.lower() and seconds < 3
+    finally:
+        postgres.start()
+    deadline = time.monotonic() + 40
+    while request(served.port, "GET", "/healthz").status != 200:
+        assert time.monotonic() < deadline, "the portal did not recover from the stopped database"
+        time.sleep(0.5)

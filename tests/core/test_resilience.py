@@ -228,6 +228,26 @@ def test_too_many_parameters_with_a_charset_are_400_not_a_bare_500(db):
     assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_django_s_own_request_class_fails_before_any_middleware():
+    """The bug core.wsgi.PortalRequest works around: with the stock WSGIRequest the same request
+    raises while the request is built, which gunicorn turns into a bare 500. When this test
+    fails, Django has fixed it and core/wsgi.py can go."""
+    from django.core.exceptions import TooManyFieldsSent
+    from django.core.handlers.wsgi import WSGIRequest
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "QUERY_STRING": "a=1&" * 1500,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8",
+        "wsgi.input": io.BytesIO(b""),
+    }
+    with pytest.raises(TooManyFieldsSent):
+        WSGIRequest(environ)
+
+
 def test_utf16_body_through_the_wsgi_application_is_400(db):
     status, headers = wsgi_call(
         {

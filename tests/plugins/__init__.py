@@ -1,0 +1,1 @@
+"""The suite's fixtures and hooks by theme; tests/conftest.py makes them available."""
