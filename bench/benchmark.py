@@ -246,7 +246,8 @@ def main() -> None:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "import_meshes", str(ROOT / "fixtures" / "meshes.json"))
     manage(env, "collectstatic", "--noinput", "-v0")
-    render = manage(env, "bench_render", "--runs", "25", capture=True)
+    # bench_render is developer tooling (the devtools app), installed only with DEBUG on.
+    render = manage({**env, "DEBUG": "true"}, "bench_render", "--runs", "25", capture=True)
 
     # The static reference: the very bytes of / (plain and brotli, as the portal sends them),
     # written where whitenoise serves them from; it finds the .br beside the file at start-up.
