@@ -61,6 +61,7 @@ def stored_result_url(gate: dict) -> str:
 OVERFLOW_BESIDE_TABLES = """Math.max(0, ...[...document.querySelectorAll('body *')]
   .filter(e => !e.closest('table.matrix') && !e.closest('.visually-hidden') && e.checkVisibility())
   .filter(e => !(e.parentElement && e.parentElement.closest('.table-scroll')))
+  .filter(e => !e.closest('svg.chart-svg'))
   .map(e => e.getBoundingClientRect().right + window.scrollX)) - window.innerWidth"""
 
 
@@ -162,9 +163,15 @@ def test_pages_fit_the_screen_and_the_first_column_stays(
     ]:
         page.goto(path)
         # Only a comparison table may be wider than the screen: the page scrolls sideways for it.
-        # Other data tables scroll in their own box.
+        # Other data tables scroll in their own box, and so do charts on a phone (at their drawn
+        # size, so that their 12px labels stay readable).
         overflow = page.evaluate(OVERFLOW_BESIDE_TABLES)
         assert overflow <= 1, f"{path} is {overflow}px wider than a {width}px screen"
+        if name == "overview":
+            label_heights = page.locator(".chart-label").evaluate_all(
+                "labels => labels.map(label => label.getBoundingClientRect().height)"
+            )
+            assert label_heights and min(label_heights) >= 12, "chart text is drawn at 12px"
         if width == 1440 and name in ("mesh", "result", "overview"):
             shot(page, f"{name}-{width}")
         if width == 390 and name != "table":
