@@ -124,6 +124,17 @@ def timed(port: int, path: str, **kwargs) -> tuple[Answer, float]:
     return answer, time.monotonic() - started
 
 
+def cached_pages_served_and_health_unavailable(served: Served) -> None:
+    """With the app or its database not answering: cached pages within 1 s, /healthz 503 in time."""
+    time.sleep(2.5)  # the cached copies are past s-maxage: nginx must ask the app again
+    for path in ("/", "/changes/"):
+        answer, seconds = timed(served.port, path)
+        assert answer.status == 200 and b"<html" in answer.body, path
+        assert seconds < 1, (path, seconds)
+    health, seconds = timed(served.port, "/healthz")
+    assert health.status == 503 and seconds < 3.5, (health.status, seconds)
+
+
 def test_public_pages_come_from_the_cache_and_an_edit_shows_within_5_seconds(served):
     path = "/meshes/kuma/"
     request(served.port, "GET", path)
@@ -241,13 +252,7 @@ def test_a_stopped_app_leaves_cached_pages_and_answers_503_in_time(served):
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
     try:
-        time.sleep(2.5)  # the cached copies are past s-maxage: nginx must ask the frozen app
-        for path in ("/", "/changes/"):
-            answer, seconds = timed(served.port, path)
-            assert answer.status == 200 and b"<html" in answer.body, path
-            assert seconds < 1, (path, seconds)
-        health, seconds = timed(served.port, "/healthz")
-        assert health.status == 503 and seconds < 3.5, (health.status, seconds)
+        cached_pages_served_and_health_unavailable(served)
         uncached, seconds = timed(served.port, "/meshes/istio-sidecar/?never=cached")
         assert uncached.status == 503 and uncached.headers["retry-after"] == "30"
         assert seconds < 5.5, seconds
@@ -383,13 +388,7 @@ def test_a_frozen_database_answers_within_the_documented_bounds(frozen_site):
         assert request(served.port, "GET", path).status == 200, path
     postgres.freeze()
     try:
-        time.sleep(2.5)  # the cached copies are past s-maxage
-        for path in ("/", "/changes/"):
-            answer, seconds = timed(served.port, path)
-            assert answer.status == 200 and b"<html" in answer.body, path
-            assert seconds < 1, (path, seconds)
-        health, seconds = timed(served.port, "/healthz")
-        assert health.status == 503 and seconds < 3.5, (health.status, seconds)
+        cached_pages_served_and_health_unavailable(served)
         answers = []
         for path in ("/meshes/linkerd/?a=1", "/features/mtls-tcp/?b=2", "/api/meshes.json?c=3"):
             answer, seconds = timed(served.port, path, timeout=30)
