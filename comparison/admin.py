@@ -237,6 +237,16 @@ def changes_since(mesh: Mesh, version: int) -> list[str]:
     return lines
 
 
+# Mesh texts the pages show in German where an editor wrote it: the German field goes beside its
+# English one on the same line of the admin form.
+GERMAN_BESIDE = {"licence": "licence_de"}
+
+
+def with_german(fields: list[str]) -> list[str | tuple[str, str]]:
+    """A fieldset's fields with each German text paired with its English one."""
+    return [(name, GERMAN_BESIDE[name]) if name in GERMAN_BESIDE else name for name in fields]
+
+
 def https_formfield(field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
@@ -559,7 +569,7 @@ class MeshAdmin(HistoryAdmin):
                 "fields": ["upstream", "upstream_version"],
             },
         ),
-        (facts.LICENCE, {"fields": facts.fields_of(facts.LICENCE)}),
+        (facts.LICENCE, {"fields": with_german(facts.fields_of(facts.LICENCE))}),
         ("Links", {"fields": ["website", "docs_url", "repository_url"]}),
         (
             "Version and freshness",

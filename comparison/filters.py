@@ -40,7 +40,21 @@ _TRUE, _FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no", ""}
 
 
 # What a parameter means when it is missing: the address the table pushes leaves these out.
-DEFAULT_VALUES = {"density": COMPACT, "facts": FACTS_SHOWN}
+# The facts rows start folded, so the first screen shows features; `facts=show` unfolds them.
+DEFAULT_VALUES = {"density": COMPACT, "facts": FACTS_HIDDEN}
+# The needs teams name first (the talk's headline reasons for a mesh): offered as chips above
+# the table, in this order; every other feature is under "All features" in the filters.
+HEADLINE_FEATURES = (
+    "mtls-strict",
+    "authz-policies",
+    "traffic-split",
+    "retries",
+    "circuit-breaking",
+    "golden-metrics",
+    "tracing",
+    "multi-cluster",
+    "sidecarless",
+)
 
 
 def clean_query(query: QueryDict) -> str:
@@ -239,11 +253,30 @@ class MeshFilter(django_filters.FilterSet):
         )
 
     @cached_property
-    def must_choices(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-        """The must-have checkboxes grouped by category: (category, [(slug, name, checked)])."""
+    def _chosen_features(self) -> tuple[list[Feature], set[str]]:
         chosen = set(self.data.getlist("must")) if hasattr(self.data, "getlist") else set()
+        return list(Feature.objects.in_display_order()), chosen
+
+    @property
+    def headline_choices(self) -> list[tuple[str, str, bool]]:
+        """The headline must-haves (HEADLINE_FEATURES), as chips: [(slug, name, checked)]."""
+        features, chosen = self._chosen_features
+        by_slug = {feature.slug: feature for feature in features}
+        return [
+            (slug, by_slug[slug].display_name, slug in chosen)
+            for slug in HEADLINE_FEATURES
+            if slug in by_slug
+        ]
+
+    @property
+    def must_choices(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """The other must-have checkboxes, grouped by category: (category, [(slug, name,
+        checked)]). Each feature has one checkbox: the headline ones are the chips."""
+        features, chosen = self._chosen_features
         groups: list[tuple[str, list[tuple[str, str, bool]]]] = []
-        for feature in Feature.objects.in_display_order():
+        for feature in features:
+            if feature.slug in HEADLINE_FEATURES:
+                continue
             category = feature.category.display_name
             if not groups or groups[-1][0] != category:
                 groups.append((category, []))
@@ -305,7 +338,7 @@ class TableQuery:
         self.diff: bool = options.get("diff", False)
         self.comfortable: bool = options.get("density") == COMFORTABLE
         self.show_notes: bool = options.get("notes", False)
-        self.hide_facts: bool = options.get("facts") == FACTS_HIDDEN
+        self.show_facts: bool = options.get("facts") == FACTS_SHOWN
         self.filter = MeshFilter(
             data,
             queryset=Mesh.objects.all(),
@@ -325,7 +358,7 @@ class TableQuery:
 
     @property
     def view_option_count(self) -> int:
-        return sum([self.comfortable, self.show_notes, self.hide_facts])
+        return sum([self.comfortable, self.show_notes, self.show_facts])
 
     @property
     def active_count(self) -> int:
@@ -343,8 +376,11 @@ class TableQuery:
             + self.view_option_count
         )
 
-    def matrix(self) -> Matrix:
-        facts = [] if self.hide_facts else self.filter.facts()
+    def matrix(self, *, with_facts: bool = False) -> Matrix:
+        """The table as asked for. The facts rows are folded on the page unless asked for or
+        named by the search; the exports (`with_facts`) always carry them: they are data."""
+        shown = with_facts or self.show_facts or self.filter.names_rows
+        facts = self.filter.facts() if shown else []
         matrix = build_matrix(
             self.filter.qs,
             self.filter.features(),

@@ -6,16 +6,15 @@ Built in 3 queries; the facts come from the meshes themselves.
 from __future__ import annotations
 
 import datetime
-import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.template import engines
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -31,7 +30,6 @@ from .models import (
     Support,
     is_stale,
     stale_before,
-    stale_threshold,
 )
 
 # The levels a passing test can confirm (a "no" or "unknown" claims nothing to confirm).
@@ -58,9 +56,7 @@ class Cell:
 
     @property
     def is_stale(self) -> bool:
-        return self.last_verified is not None and is_stale(
-            self.last_verified, release=self.release_date
-        )
+        return is_stale(self.last_verified, release=self.release_date)
 
     def get_level_display(self) -> str:
         return str(Level(self.level).label)
@@ -68,15 +64,22 @@ class Cell:
 
 @lru_cache(maxsize=8)
 def _words(language: str) -> dict[str, Any]:
-    """The cell vocabulary in one language, looked up once rather than per cell."""
+    """The table's vocabulary in one language, looked up once rather than per cell.
+
+    Plain text: the template escapes it like any value. A phrase with a version in it is split
+    around the version, so that the template escapes the version too.
+    """
     return {
         "levels": {
             # The icon is drawn by the stylesheet (td.lvl-* .lvl::before).
             level: str(label)
             for level, label in Level.choices
         },
+        "facts": _("Facts"),
         "source": _("source"),
         "stale": _("stale: verified"),
+        # A cell without a date has never been checked against its source.
+        "never_verified": _("may be stale"),
         "unreachable": _("source unreachable since"),
         "suggest": _("Suggest a correction for"),
         "differs": _("values differ"),
@@ -88,17 +91,22 @@ def _words(language: str) -> dict[str, Any]:
             Stage.PREVIEW: _("preview"),
             Stage.DEPRECATED: _("deprecated"),
         },
-        "since": _("since %(version)s"),
+        "since": _around(_("since %(version)s"), "%(version)s"),
+        "removed": _around(_("removed in %(version)s"), "%(version)s"),
+        "archived": _around(_("archived %(date)s"), "%(date)s"),
         "tested": _("tested"),
-        "tested_by": _("Gateway API %(suite)s conformance tests passed on %(version)s"),
-        "removed": _("removed in %(version)s"),
         "as_upstream": _("as upstream"),
         # The address of every feature page, with a placeholder for the slug.
         "feature_url": reverse("comparison:feature-detail", args=["SLUG"]),
-        "suggest_url": html.escape(reverse("comparison:suggest")),
+        "suggest_url": reverse("comparison:suggest"),
         # Cell notes are written in English: German pages say so, for screen readers.
-        "note_lang": ' lang="en"' if language.startswith("de") else "",
+        "notes_in_english": language.startswith("de"),
     }
+
+
+def _around(phrase: str, placeholder: str) -> tuple[str, str]:
+    before, _placeholder, after = phrase.partition(placeholder)
+    return before, after
 
 
 def words() -> dict[str, Any]:
@@ -114,12 +122,6 @@ def month_year(date: datetime.date, fmt: str = "M Y") -> str:
     """A date in the page's language; a table shows few distinct dates many times over."""
     return _formatted(date, fmt, get_language() or "en")
 
-
-# html.escape's table as one C call: the cell loop below makes no Python call per cell. (Python
-# 3.11+ frames live in 16 KiB chunks that are mapped and unmapped as the stack crosses a chunk's
-# edge; a call per cell that lands on an edge costs a mmap/munmap pair per cell, doubling the
-# time of a large table through gunicorn.)
-HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 # (level, note, source, last_verified, stage, since_version, removed_in, inherited) of one cell,
 # as the database returns them.
@@ -137,19 +139,25 @@ CELL_FIELDS = (
 UNKNOWN_CELL: CellValues = (Level.UNKNOWN, "", "", None, "", "", "", False)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One shown mesh and what every one of its cells needs, worked out once per table."""
+class Column(NamedTuple):
+    """One shown mesh and what every one of its cells needs, worked out once per table.
+
+    A tuple, so that the template unpacks it in its cell loop instead of looking up attributes
+    cell by cell. Plain text, like the cell values: the template escapes it.
+    """
 
     mesh: Mesh
+    mesh_id: int
     release_date: datetime.date | None
-    stale_before: datetime.date  # a cell verified before it is stale (the one rule)
-    suggest_query: str  # "?mesh=<slug>&amp;feature=", escaped
-    name: str  # escaped
-    # For a distribution: "as upstream <a href="…/istio-sidecar/#feature-">Istio</a> 1.28"
-    # up to the feature's slug, and what follows it; empty otherwise.
-    upstream_open: str = ""
-    upstream_close: str = ""
+    # The start of each cell's correction link and of its words for screen readers, which the
+    # feature's slug and name complete (Row.suggestions).
+    suggest_url: str
+    suggest_label: str
+    # For a distribution: the upstream's page, name and version ("as upstream Istio 1.28");
+    # empty otherwise.
+    upstream_url: str
+    upstream_name: str
+    upstream_version: str
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,8 @@ class Grid:
     limit_notes_only: bool = False
     # (mesh id, feature id) -> the passing conformance result that bears on the cell.
     tested: dict[tuple[int, int], Tested] = field(default_factory=dict)
+    # Cells verified before it are stale (see is_stale()), worked out once per table.
+    stale_cutoff: datetime.date = field(default_factory=stale_before)
 
     @classmethod
     def of(
@@ -177,28 +187,27 @@ class Grid:
         limit_notes_only: bool = False,
         tested: dict[tuple[int, int], Tested] | None = None,
     ) -> Grid:
-        before = stale_before()
-        as_upstream = words()["as_upstream"]
+        w = words()
         columns = []
         for mesh in meshes:
-            upstream_open = upstream_close = ""
             upstream = mesh.upstream
-            if upstream is not None:
-                version = mesh.upstream_version or upstream.current_version
-                upstream_open = (
-                    f'<p class="inherited-from">{as_upstream} '
-                    f'<a href="{html.escape(upstream.get_absolute_url())}#feature-'
+            inherits_from = (
+                ("", "", "")
+                if upstream is None
+                else (
+                    upstream.get_absolute_url(),
+                    upstream.name,
+                    mesh.upstream_version or upstream.current_version,
                 )
-                upstream_close = f'">{html.escape(upstream.name)}</a> {html.escape(version)}</p>'
+            )
             columns.append(
                 Column(
                     mesh,
+                    mesh.pk,
                     mesh.flagged_release_date,
-                    stale_threshold(before, mesh.flagged_release_date),
-                    f"?mesh={html.escape(mesh.slug)}&amp;feature=",
-                    html.escape(mesh.name),
-                    upstream_open,
-                    upstream_close,
+                    f"{w['suggest_url']}?mesh={mesh.slug}&feature=",
+                    f"{w['suggest']} {mesh.name}, ",
+                    *inherits_from,
                 )
             )
         return cls(
@@ -240,146 +249,17 @@ class Row:
     def differs(self) -> bool:
         return len({values[0] for values in self.values}) > 1
 
-    @cached_property
-    def html(self) -> SafeString:
-        """The whole table row: feature header (linked to its page) and one cell per mesh.
+    @property
+    def url(self) -> str:
+        return words()["feature_url"].replace("SLUG", self.feature.slug)
 
-        Each cell shows the level as icon and word, its source and note, and staleness. Compact
-        (the default) keeps the note and source behind the level word, a disclosure that needs no
-        script; with notes shown both sit in the cell. Built in Python rather than a template:
-        the table has thousands of cells and this is its hot path (no lazy translation lookups,
-        no function call per cell, see HTML_ESCAPES). The row and column headers name the feature
-        and mesh, so the cell repeats neither (only the correction link's hidden words do, so
-        that it stands alone in a list of links).
-        """
-        w = words()
-        name = html.escape(self.feature.display_name)
-        slug = html.escape(self.feature.slug)
-        grid = self.grid
-        differs = self.differs and len(self.values) > 1
-        row_class = ' class="differs"' if differs else ""
-        parts = [
-            f'<tr id="feature-{slug}"{row_class}><th scope="row" class="feature-col">'
-            f'<a class="feature-name" href="{w["feature_url"].replace("SLUG", slug)}">{name}</a>'
+    @property
+    def suggestions(self) -> list[tuple[str, str]]:
+        """Each cell's correction link and the words that name it for screen readers."""
+        slug, name = self.feature.slug, self.feature.display_name
+        return [
+            (column.suggest_url + slug, column.suggest_label + name) for column in self.grid.columns
         ]
-        if differs:
-            parts.append(
-                ' <span class="differs-mark">≠'
-                f'<span class="visually-hidden"> {w["differs"]}</span></span>'
-            )
-        # The rubric (what counts as yes) is on the feature page the name links to.
-        parts.append("</th>")
-        append = parts.append
-        levels: dict[str, str] = w["levels"]
-        unreachable, show_notes = grid.unreachable, grid.show_notes
-        yes_notes, yes = not grid.limit_notes_only, Level.YES
-        source_word, note_open = w["source"], f'<p class="note"{w["note_lang"]}>'
-        suggest_open = f'<a class="suggest" rel="nofollow" href="{w["suggest_url"]}'
-        suggest_words = f'"><span class="visually-hidden">{w["suggest"]} '
-        suggest_close = f", {name}</span></a></td>"
-        stage_marks: dict[str, str] = w["stage_marks"]
-        stages: dict[str, str] = w["stages"]
-        since_words, removed_words = w["since"], w["removed"]
-        tested_word, tested_by, tested = w["tested"], w["tested_by"], grid.tested
-        feature_id = self.feature.pk
-        # Few distinct dates recur many times: each is formatted once per row.
-        dates: dict[tuple[datetime.date, str], str] = {}
-        for column, (
-            level,
-            note,
-            source,
-            verified,
-            stage,
-            since,
-            removed,
-            inherited,
-        ) in zip(grid.columns, self.values, strict=True):
-            stale = verified is not None and verified < column.stale_before
-            gone = unreachable.get(source) if source and unreachable else None
-            if gone:
-                # A dead link helps nobody; say since when it has failed (editors see it too).
-                key = (gone, "j M Y")
-                if key not in dates:
-                    dates[key] = month_year(gone, "j M Y")
-                source_html = (
-                    '<span class="src-gone"><span class="src-gone-icon" aria-hidden="true"></span>'
-                    f"{w['unreachable']} {dates[key]}</span>"
-                )
-            elif source:
-                source_html = (
-                    f'<a class="src" href="{source.translate(HTML_ESCAPES)}" '
-                    f'rel="noopener noreferrer external">{source_word}</a>'
-                )
-            else:
-                source_html = ""
-            note_html = (
-                f"{note_open}{note.translate(HTML_ESCAPES)}</p>"
-                if note and (yes_notes or level != yes)
-                else ""
-            )
-            # How mature and since when, in the project's words (caniuse's flags and prefixes).
-            if stage or since or removed:
-                facts = []
-                if stage:
-                    facts.append(stages[stage])
-                if since:
-                    facts.append(since_words % {"version": since.translate(HTML_ESCAPES)})
-                if removed:
-                    facts.append(removed_words % {"version": removed.translate(HTML_ESCAPES)})
-                note_html = f'<p class="stage-since">{", ".join(facts)}</p>{note_html}'
-            if inherited and column.upstream_open:
-                note_html += f"{column.upstream_open}{slug}{column.upstream_close}"
-            mark = stage_marks.get(stage)
-            mark_html = f' <span class="stage stage-{stage}">{mark}</span>' if mark else ""
-            # A passing conformance report confirms the claim: say so, and link the report.
-            proof = (
-                tested.get((column.mesh.pk, feature_id)) if tested and level in PROVABLE else None
-            )
-            if proof is not None:
-                by = tested_by % {
-                    "suite": proof.gateway_api_version.translate(HTML_ESCAPES),
-                    "version": proof.mesh_version.translate(HTML_ESCAPES),
-                }
-                mark_html += (
-                    f' <a class="tested" href="{proof.url.translate(HTML_ESCAPES)}" '
-                    f'rel="noopener noreferrer external">{tested_word}'
-                    f'<span class="visually-hidden">: {by}</span></a>'
-                )
-                note_html += f'<p class="tested-by">{by}</p>'
-
-            append(
-                f'<td class="lvl-{level}{" is-stale" if stale else ""}'
-                f'{" is-inherited" if inherited else ""}">'
-            )
-            # The stage marker goes on a line of its own, below the level and clear of the
-            # correction link in the cell's corner.
-            if show_notes:
-                append(
-                    f'<span class="lvl">{levels[level]}</span>{mark_html} {source_html}{note_html}'
-                )
-            elif source_html or note_html:
-                append(
-                    f'<details><summary class="lvl">{levels[level]}</summary>'
-                    f"{note_html}{source_html}</details>{mark_html}"
-                )
-            else:
-                append(f'<span class="lvl">{levels[level]}</span>{mark_html}')
-            if stale and verified is not None:
-                key = (verified, "M Y")
-                if key not in dates:
-                    dates[key] = month_year(verified)
-                append(
-                    '<span class="stale-mark"><span class="stale-icon" aria-hidden="true"></span>'
-                    f"{w['stale']} {dates[key]}</span>"
-                )
-            # A plain link (no token): the page stays publicly cacheable, the form has the token.
-            append(
-                f"{suggest_open}{column.suggest_query}{slug}{suggest_words}"
-                f"{column.name}{suggest_close}"
-            )
-        append("</tr>\n")
-        # Every value in it is escaped above.
-        return mark_safe("".join(parts))
 
 
 @dataclass(frozen=True)
@@ -461,7 +341,8 @@ FACTS = [
     Fact("status", gettext_lazy("Status"), _status, key=lambda m: m.status),
     Fact("maturity", gettext_lazy("Maturity"), lambda m: str(m.get_maturity_display())),
     Fact("open-source", gettext_lazy("Open source"), _open_source),
-    Fact("licence", gettext_lazy("Licence"), lambda m: m.licence),
+    # German where an editor wrote it; rows differ by the English text in either language.
+    Fact("licence", gettext_lazy("Licence"), lambda m: m.display_licence, key=lambda m: m.licence),
     Fact(
         "version",
         gettext_lazy("Current version"),
@@ -486,7 +367,7 @@ FACTS = [
 MORE_FACTS = [
     Fact("developer", gettext_lazy("Developer"), lambda m: m.developer),
     Fact("proxy", gettext_lazy("Proxy"), lambda m: m.proxy),
-    Fact("platforms", gettext_lazy("Platforms"), lambda m: str(m.get_platforms_display())),
+    Fact("platforms", gettext_lazy("Platforms"), lambda m: m.platforms_summary),
     Fact(
         "without-kubernetes",
         gettext_lazy("Runs without Kubernetes"),
@@ -548,27 +429,18 @@ class FactRow:
         return len({self.fact.key(mesh) for mesh in self.meshes}) > 1
 
     @cached_property
-    def html(self) -> SafeString:
-        row_class = ' class="differs"' if self.differs and len(self.meshes) > 1 else ""
+    def cells(self) -> list[tuple[str, str, bool]]:
+        """(text, link, stale) of each mesh's value; only the last-verified row can be stale."""
         before = stale_before()
-        parts = [
-            f'<tr id="fact-{self.fact.slug}"{row_class}>'
-            f'<th scope="row" class="feature-col">{escape(self.fact.label)}</th>'
-        ]
-        for mesh, (text, url) in zip(self.meshes, self.values, strict=True):
-            stale = (
-                ' class="stale"'
-                if self.fact.slug == "verified"
-                and is_stale(mesh.last_verified, before, mesh.flagged_release_date)
-                else ""
+        check = self.fact.slug == "verified"
+        return [
+            (
+                text,
+                url,
+                check and is_stale(mesh.last_verified, before, mesh.flagged_release_date),
             )
-            value = html.escape(text)
-            if url:
-                external = "" if url.startswith("/") else ' rel="noopener noreferrer external"'
-                value = f'<a href="{html.escape(url)}"{external}>{value}</a>'
-            parts.append(f"<td{stale}>{value}</td>")
-        parts.append("</tr>\n")
-        return mark_safe("".join(parts))
+            for mesh, (text, url) in zip(self.meshes, self.values, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -580,6 +452,7 @@ class CategoryRows:
 @dataclass
 class Matrix:
     meshes: list[Mesh]
+    grid: Grid
     groups: list[CategoryRows] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
     show_notes: bool = False
@@ -614,11 +487,51 @@ class Matrix:
         ]
         return Matrix(
             meshes=self.meshes,
+            grid=self.grid,
             groups=[g for g in groups if g.rows],
             facts=[row for row in self.facts if row.differs],
             show_notes=self.show_notes,
             tested=self.tested,
         )
+
+    @cached_property
+    def body_html(self) -> SafeString:
+        """The table's body: the facts rows, then each category's rows, in one template render.
+
+        Jinja2 rather than Django's engine: the table has thousands of cells and this is its hot
+        path. The template gets what every cell needs worked out once for the table.
+        """
+        grid = self.grid
+        tested_by = _("Gateway API %(suite)s conformance tests passed on %(version)s")
+        # (mesh id, feature id) -> the passing report's address and what it proves, in words.
+        proofs = {
+            key: (
+                proof.url,
+                tested_by % {"suite": proof.gateway_api_version, "version": proof.mesh_version},
+            )
+            for key, proof in grid.tested.items()
+        }
+        template = engines["jinja2"].get_template("comparison/matrix_rows.html")
+        html = template.render(
+            {
+                "facts": self.facts,
+                "groups": self.groups,
+                "table": {
+                    "columns": grid.columns,
+                    "show_notes": grid.show_notes,
+                    "yes_notes": not grid.limit_notes_only,
+                    "unreachable": grid.unreachable,
+                    "before": grid.stale_cutoff,
+                    "proofs": proofs,
+                    "provable": PROVABLE,
+                },
+                "words": words(),
+                "zip": zip,
+            }
+        )
+        # Every value in it is escaped by the engine (quotes as &#34; and &#39;, which read the
+        # same as Django's &quot; and &#x27;).
+        return mark_safe(html)
 
     def cells_by_mesh(self) -> dict[int, list[Cell]]:
         """Each mesh's cells in row order (for exports that go mesh by mesh)."""
@@ -672,7 +585,11 @@ def build_matrix(
     grid = Grid.of(meshes, unreachable, show_notes, limit_notes_only, tested)
     mesh_ids = [mesh.pk for mesh in meshes]
     matrix = Matrix(
-        meshes=meshes, facts=fact_rows(meshes, facts), show_notes=show_notes, tested=tested
+        meshes=meshes,
+        grid=grid,
+        facts=fact_rows(meshes, facts),
+        show_notes=show_notes,
+        tested=tested,
     )
     for feature in features:
         feature_id = feature.pk

@@ -292,15 +292,28 @@ class MeshQuerySet(VerifiedQuerySet):
     def with_new_release(self) -> MeshQuerySet:
         return self.exclude(release_watch__new_release="").filter(release_watch__isnull=False)
 
+    @staticmethod
+    def _active() -> Q:
+        return Q(status=Mesh.Status.ACTIVE)
+
     def active(self) -> MeshQuerySet:
-        return self.filter(status=Mesh.Status.ACTIVE)
+        return self.filter(self._active())
 
     def discontinued(self) -> MeshQuerySet:
-        return self.exclude(status=Mesh.Status.ACTIVE)
+        return self.exclude(self._active())
 
     def service_meshes(self) -> MeshQuerySet:
         """Without the platforms' own networking services (the table's default)."""
         return self.filter(kind=MeshKind.SERVICE_MESH)
+
+    def counts(self) -> dict[str, int]:
+        """In one query: all, active service meshes, and active platform networking services."""
+        active = self._active()
+        return self.aggregate(
+            total=Count("pk"),
+            active_meshes=Count("pk", filter=active & Q(kind=MeshKind.SERVICE_MESH)),
+            active_platforms=Count("pk", filter=active & Q(kind=MeshKind.PLATFORM_NETWORKING)),
+        )
 
     def with_smi_counts(self) -> MeshQuerySet:
         """Annotate how many SMI parts each mesh implements fully and at least partly."""
@@ -363,6 +376,7 @@ class Mesh(models.Model):
     docs_url = models.URLField("documentation", blank=True)
     repository_url = models.URLField("repository", blank=True)
     licence = models.CharField(max_length=80)
+    licence_de = models.CharField("licence (German)", max_length=80, blank=True)
     licence_spdx = models.CharField(
         "licence (SPDX)",
         max_length=120,
@@ -611,6 +625,10 @@ class Mesh(models.Model):
         return (in_german() and self.summary_de) or self.summary
 
     @property
+    def display_licence(self) -> str:
+        return (in_german() and self.licence_de) or self.licence
+
+    @property
     def display_platform_notes(self) -> str:
         return (in_german() and self.platform_notes_de) or self.platform_notes
 
@@ -637,6 +655,15 @@ class Mesh(models.Model):
         return ", ".join(
             str(Orchestrator(o).label) for o in Orchestrator if o in self.orchestrator_set
         )
+
+    @property
+    def platforms_summary(self) -> str:
+        """Where it runs, in one phrase built from the facts: "beyond Kubernetes" names the
+        places the orchestrator facts list, so the phrase never promises one they leave out."""
+        places = self.get_orchestrators_display()
+        if self.platforms == Platforms.BEYOND_KUBERNETES and places:
+            return translation.gettext("Kubernetes and %(places)s") % {"places": places}
+        return str(self.get_platforms_display())
 
     @property
     def successor_link_list(self) -> list[tuple[str, str]]:

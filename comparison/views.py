@@ -32,9 +32,15 @@ from core.http import HtmxHttpRequest
 from core.jsonapi import error_response
 
 from . import charts, export
-from .choices import MeshKind
 from .conformance import evidence
-from .filters import ALL_KINDS, DEFAULT_VALUES, TABLE_PARAMETERS, TableQuery, clean_query
+from .filters import (
+    ALL_KINDS,
+    DEFAULT_VALUES,
+    FACTS_SHOWN,
+    TABLE_PARAMETERS,
+    TableQuery,
+    clean_query,
+)
 from .forms import CompareForm, SuggestionForm
 from .freshness import freshness
 from .matrix import FACTS, MORE_FACTS, PROVABLE, build_matrix
@@ -89,16 +95,18 @@ def toggled(query: QueryDict, name: str, value: str) -> str:
 def matrix(request: HtmxHttpRequest) -> HttpResponse:
     table = TableQuery(request.GET)
     matrix = table.matrix()
-    total = Mesh.objects.count()
-    platform_count = Mesh.objects.active().filter(kind=MeshKind.PLATFORM_NETWORKING).count()
+    counts = Mesh.objects.counts()
+    total, platform_count = counts["total"], counts["active_platforms"]
     context = {
         "table": table,
         "filter": table.filter,
         "matrix": matrix,
         "total_meshes": total,
+        "active_meshes": counts["active_meshes"],
         "hidden_meshes": total - len(matrix.meshes),
         "query": request.GET.urlencode(),
         "notes_toggle": toggled(request.GET, "notes", "true"),
+        "facts_toggle": toggled(request.GET, "facts", FACTS_SHOWN),
         "platform_count": platform_count,
         "platform_options": toggled(request.GET, "kind", ALL_KINDS) if platform_count else "",
     }
@@ -144,7 +152,8 @@ def mesh_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if mesh is None:
         alias = get_object_or_404(MeshAlias.objects.select_related("mesh"), slug=slug)
         return HttpResponsePermanentRedirect(alias.mesh.get_absolute_url())
-    matrix = build_matrix([mesh])
+    # One column has room for every note: shown in the cells, not behind the level word.
+    matrix = build_matrix([mesh], show_notes=True)
     today = timezone.localdate()
     context = {
         "mesh": mesh,
@@ -194,7 +203,7 @@ def api_meshes(request: HtmxHttpRequest) -> JsonResponse:
     table = TableQuery(request.GET)
     if table.errors:
         return error_response(table.errors.get_json_data())  # the API's one error format
-    return JsonResponse(export.meshes_as_json(table.matrix()), safe=False)
+    return JsonResponse(export.meshes_as_json(table.matrix(with_facts=True)), safe=False)
 
 
 @require_safe
@@ -209,7 +218,7 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = csv_filename(request)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    export.write_csv(table.matrix(), response)
+    export.write_csv(table.matrix(with_facts=True), response)
     return response
 
 

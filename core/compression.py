@@ -1,7 +1,7 @@
 """gzip and brotli for HTML, JSON, CSV and Atom, chosen by the client's Accept-Encoding.
 
-Cached public pages are compressed once, when they are stored (core/caching.py), and their
-compressed bytes are served from the cache. Other responses go through CompressionMiddleware.
+Every compressible response is compressed as it leaves the app; the HTTP cache in front keeps
+one copy per encoding (the responses say Vary: Accept-Encoding).
 
 BREACH: a response that uses the CSRF token or depends on the session (Vary: Cookie) is sent
 uncompressed. The attack reads a secret out of the size of compressed bodies that also reflect
@@ -23,8 +23,8 @@ COMPRESSIBLE_TYPES = frozenset(
 )
 # Below this, the headers outweigh what compression saves.
 MIN_COMPRESS_BYTES = 256
-# Quality 5 is many times faster than 11 for a few percent more bytes: pages are compressed as
-# they are rendered, on the request that misses the cache.
+# Quality 5 is many times faster than 11 for a few percent more bytes: responses are compressed
+# as they are sent.
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
 ENCODINGS = ("br", "gzip")  # in order of preference when the client accepts both equally
@@ -74,16 +74,6 @@ def is_compressible(response: HttpResponse) -> bool:
     )
 
 
-def compressed_variants(body: bytes) -> dict[str, bytes]:
-    """Every encoding of a body that makes it smaller."""
-    variants = {}
-    for encoding in ENCODINGS:
-        packed = compress(body, encoding)
-        if len(packed) < len(body):
-            variants[encoding] = packed
-    return variants
-
-
 def use_encoding(response: HttpResponse, encoding: str, body: bytes) -> None:
     response.content = body
     response["Content-Encoding"] = encoding
@@ -97,7 +87,7 @@ def carries_secrets(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 class CompressionMiddleware:
-    """Compress what the page cache did not: uncached pages, errors, JSON and CSV."""
+    """Compress HTML, JSON, CSV and Atom in the best encoding the client accepts."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -115,6 +105,7 @@ class CompressionMiddleware:
             return response
         use_encoding(response, encoding, body)
         if (etag := response.get("ETag")) and not etag.startswith("W/"):
-            # Another representation of the same resource: a strong ETag must differ.
-            response["ETag"] = f'{etag[:-1]}-{encoding}"'
+            # As Django's GZipMiddleware does: the compressed bytes differ from the ones the strong
+            # ETag names, so it is weakened; If-None-Match compares weakly and still matches.
+            response["ETag"] = f"W/{etag}"
         return response

@@ -16,8 +16,7 @@ LATENCY = Histogram(
 )  # fmt: skip
 PAGE_CACHE_LOOKUPS = Counter(
     "portal_page_cache_lookups_total",
-    "Public page lookups: hit in this process before the per-user middleware (front) or after "
-    "it (local), in the shared cache (shared), rendered (miss), or rendered uncached because the "
-    "shared cache is down (unavailable).",
+    "Public page lookups: found in the shared cache (hit), rendered and stored (miss), or "
+    "rendered uncached because the shared cache is down (unavailable).",
     ["result"],
 )

@@ -5,6 +5,7 @@ strictly: a value that cannot be understood stops start-up instead of silently b
 """
 
 import ipaddress
+import math
 import os
 from importlib import metadata
 from pathlib import Path
@@ -46,13 +47,17 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_float(name: str, default: float) -> float:
+    """A duration or similar amount: a finite number, not below zero."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+        value = math.nan
+    if not 0 <= value < math.inf:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite number from 0 up.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -118,8 +123,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RejectUndecodableRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Cached public pages for requests without cookies, before the per-user middleware below.
-    "core.caching.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +156,14 @@ TEMPLATES = [
                 "core.context_processors.languages",
             ],
         },
+    },
+    # Second, so that render() and every {% include %} keep finding Django templates: only the
+    # comparison table's body asks for this engine by name (comparison/matrix.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "comparison.jinja.environment"},
     },
 ]
 
@@ -203,17 +214,6 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 # app fails (stale-if-error). Browsers always revalidate (max-age=0).
 SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 2)
 STALE_IF_ERROR_SECONDS = env_int("STALE_IF_ERROR_SECONDS", 24 * 3600)
-# Each worker keeps its own copy of the pages it served, up to this many bytes (0: none), so a
-# cached page costs one data-version read instead of a page fetch from the shared cache.
-PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
-# Each worker reads the data version from the shared cache at most once per this many seconds
-# (0: on every request): an edit shows on the other app servers within that time, and a cached
-# page then costs no round trip to the shared cache at all.
-PAGE_CACHE_VERSION_SECONDS = env_float("PAGE_CACHE_VERSION_SECONDS", 1.0)
-if not 0 <= PAGE_CACHE_VERSION_SECONDS <= 60:  # also refuses nan
-    raise ImproperlyConfigured(
-        f"PAGE_CACHE_VERSION_SECONDS={PAGE_CACHE_VERSION_SECONDS} must be from 0 to 60 seconds."
-    )
 # Part of every page's ETag, so a deploy retires cached pages: the package version, or a build id.
 try:
     _PACKAGE_VERSION = metadata.version("service-mesh-portal")

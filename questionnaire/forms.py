@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -20,6 +21,7 @@ from comparison.models import Feature
 
 from . import decision
 from .answers import IGNORE, MUST, NICE
+from .problems import PROBLEMS, Earlier, Problem, applies
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -127,8 +129,36 @@ class EnvironmentForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class FeatureRow:
+    """One feature's question: its must/nice/don't-care field, its rubric and its page."""
+
+    feature: Feature
+    field: forms.BoundField
+
+    @property
+    def marked(self) -> bool:
+        return (self.field.value() or IGNORE) != IGNORE
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """One of the team's problems with the features behind it that can apply to the team."""
+
+    problem: Problem
+    rows: list[FeatureRow]
+
+    @property
+    def marked(self) -> int:
+        return sum(row.marked for row in self.rows)
+
+
 class FeaturesForm(forms.Form):
-    title = _("The features you need")
+    """Step 3 as an interview: the team's problems, each revealing the few features behind it;
+    every other feature that can apply stays folded away for experts. A feature that is not shown
+    posts nothing and counts as "don't care"."""
+
+    title = _("The problems you must solve")
     partial_ok = forms.BooleanField(
         label=_("Let “partial” support count for a must-have"),
         required=False,
@@ -140,19 +170,72 @@ class FeaturesForm(forms.Form):
         help_text=_("Beta and preview support always count, at a cost; alpha only with this."),
     )
 
-    def __init__(self, *args: Any, features: list[Feature] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        features: list[Feature] | None = None,
+        earlier: Earlier | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if features is None:
             features = list(Feature.objects.in_display_order())
         self.features = features
+        self.earlier: Earlier = earlier or {}
         for feature in features:
             self.fields[f"f_{feature.slug}"] = forms.ChoiceField(
                 label=feature.display_name,
                 choices=IMPORTANCE,
                 initial=IGNORE,
+                required=False,
                 widget=forms.RadioSelect,
                 help_text=feature.display_description,
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for feature in self.features:
+            key = f"f_{feature.slug}"
+            if key in cleaned and not cleaned[key]:
+                cleaned[key] = IGNORE
+        return cleaned
+
+    def _row(self, feature: Feature) -> FeatureRow:
+        return FeatureRow(feature, self[f"f_{feature.slug}"])
+
+    def _shown(self, row: FeatureRow) -> bool:
+        # What cannot apply is not asked, but an importance already given is never hidden.
+        return row.marked or applies(row.feature.slug, self.earlier)
+
+    def problems(self) -> list[ProblemGroup]:
+        """The problems worth asking this team, each with its features that can apply."""
+        by_slug = {f.slug: f for f in self.features}
+        groups = []
+        for problem in PROBLEMS:
+            rows = [self._row(by_slug[s]) for s in problem.slugs if s in by_slug]
+            rows = [row for row in rows if self._shown(row)]
+            if rows:
+                groups.append(ProblemGroup(problem, rows))
+        return groups
+
+    def others(self) -> list[tuple[str, list[FeatureRow]]]:
+        """Every feature no problem asks, that can apply, by category (for experts)."""
+        asked = {row.feature.slug for group in self.problems() for row in group.rows}
+        groups: list[tuple[str, list[FeatureRow]]] = []
+        for feature in self.features:
+            row = self._row(feature)
+            if feature.slug in asked or not self._shown(row):
+                continue
+            if not groups or groups[-1][0] != feature.category.display_name:
+                groups.append((feature.category.display_name, []))
+            groups[-1][1].append(row)
+        return groups
+
+    def others_count(self) -> int:
+        return sum(len(rows) for _category, rows in self.others())
+
+    def others_marked(self) -> int:
+        return sum(row.marked for _category, rows in self.others() for row in rows)
 
     def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
         groups: list[tuple[str, list[forms.BoundField]]] = []
@@ -162,8 +245,20 @@ class FeaturesForm(forms.Form):
             groups[-1][1].append(self[f"f_{feature.slug}"])
         return groups
 
+    def allowances(self) -> list[forms.BoundField]:
+        return [self["partial_ok"], self["experimental_ok"]]
+
+    def so_far(self) -> dict[str, Any]:
+        """The must-haves and allowances as now entered (valid or not), for the live count."""
+        must = sorted(f.slug for f in self.features if self[f"f_{f.slug}"].value() == MUST)
+        return {
+            "must": must,
+            "partial_ok": bool(self["partial_ok"].value()),
+            "experimental_ok": bool(self["experimental_ok"].value()),
+        }
+
     def importance(self) -> dict[str, str]:
-        return {f.slug: self.cleaned_data[f"f_{f.slug}"] for f in self.features}
+        return {f.slug: self.cleaned_data[f"f_{f.slug}"] or IGNORE for f in self.features}
 
     def for_storage(self) -> dict[str, Any]:
         importance = self.importance()

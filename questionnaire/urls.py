@@ -7,6 +7,7 @@ app_name = "questionnaire"
 urlpatterns = [
     path("", views.start, name="start"),
     path("step/", views.submit_step, name="step"),
+    path("still-fit/", views.still_fit_count, name="still-fit"),
     path("reset/", views.reset, name="reset"),
     path("result/<uuid:public_id>/", views.result, name="result"),
     path("result/<uuid:public_id>/edit/", views.edit, name="edit"),

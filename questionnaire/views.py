@@ -24,6 +24,8 @@ from . import api, madr
 from .answers import Stored, relaxed, to_decision
 from .decision import COMPARE_LIMIT, NEXT_STEPS
 from .evaluation import data_fingerprint, evaluate, store, stored_result
+from .forms import FeaturesForm
+from .interview import StillFit, still_fit
 from .limits import may_store_result
 from .models import Questionnaire
 from .wizard import LAST_STEP, STEPS, Wizard, answer_steps, parse_step
@@ -41,6 +43,13 @@ def _bad_step() -> HttpResponse:
     )
 
 
+def _still_fit(form: forms.Form) -> StillFit | None:
+    """What step 3's answers so far mean, as entered (posted or stored)."""
+    if not isinstance(form, FeaturesForm):
+        return None
+    return still_fit(form.earlier, **form.so_far())
+
+
 def _render_step(request: HtmxHttpRequest, step: int, form: forms.Form) -> HttpResponse:
     context = {
         "step": step,
@@ -48,6 +57,7 @@ def _render_step(request: HtmxHttpRequest, step: int, form: forms.Form) -> HttpR
         "form": form,
         "steps": [s.title for s in STEPS],
         "last_step": LAST_STEP,
+        "still_fit": _still_fit(form),
     }
     template = TEMPLATE
     if request.htmx and not request.htmx.history_restore_request:
@@ -115,6 +125,16 @@ def submit_step(request: HtmxHttpRequest) -> HttpResponse:
         return _too_many_results()
     COMPLETIONS.inc()
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+def still_fit_count(request: HtmxHttpRequest) -> HttpResponse:
+    """The features step's "options still fit" line for the answers as now entered (htmx asks on
+    every change; nothing is stored)."""
+    step = STEPS.index(next(s for s in STEPS if s.form_class is FeaturesForm))
+    form = Wizard(request.session).form(step, data=request.POST)
+    context = {"still_fit": _still_fit(form)}
+    return render(request, f"{TEMPLATE}#still-fit", context)
 
 
 @require_POST

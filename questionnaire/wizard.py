@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from . import decision
 from .answers import STEP_KEYS, STEP_NAMES, Stored, build, gate_importance
 from .forms import EnvironmentForm, FeaturesForm, FitForm, GateForm
+from .interview import earlier_answers
 
 SESSION_KEY = "questionnaire"
 Raw = dict[str, list[str]]
@@ -74,9 +75,17 @@ class Wizard:
 
     def form(self, step: int, data: Mapping[str, Any] | None = None) -> forms.Form:
         form_class = STEPS[step].form_class
+        kwargs: dict[str, Any] = {}
+        if form_class is FeaturesForm:
+            # Step 3's questions adapt to what the gate and the environment said.
+            kwargs["earlier"] = self.earlier()
         if data is not None:
-            return form_class(data)
-        return form_class(initial=self._initial(step))
+            return form_class(data, **kwargs)
+        return form_class(initial=self._initial(step), **kwargs)
+
+    def earlier(self) -> dict[str, Any]:
+        """The gate's and the environment's accepted answers, by API key."""
+        return earlier_answers(self.answered)
 
     def _initial(self, step: int) -> dict[str, Any]:
         name = STEPS[step].name

@@ -94,26 +94,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    # Test transactions never commit, so the data version never moves: pages would go stale
-    # between tests. The cache's own tests switch it on (tests/test_production.py).
-    from django.core.cache import cache
-
-    from core.caching import recent_version
-
-    settings.PAGE_CACHE = False
-    # A data version read by an earlier test (against another cache) is not this test's.
-    recent_version.forget()
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": settings.RATELIMIT_CACHE,
-    }
-    # Local-memory caches share their store across instances, and rate-limit counters live
-    # there: every test starts empty, with a full allowance.
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _default_language():
     # A request to a /de/ page leaves German active in this thread, and reverse() would then
     # build German addresses in the next test.
@@ -138,21 +118,11 @@ def live_data(transactional_db):
     ensure_history_baseline()
 
 
-# Fixtures and hooks by theme (tests/plugins/): imported here, so pytest registers them.
-from tests.plugins.fuzz import FuzzTally, fuzz_tally, pytest_terminal_summary  # noqa: E402, F401
-from tests.plugins.personas import (  # noqa: E402, F401
-    _editors_group_survives_flushes,
-    editor,
-    editor_client,
-    editor_permissions,
-    superuser,
-    superuser_client,
-)
-from tests.plugins.questionnaire import QuestionnaireDriver, wizard  # noqa: E402, F401
-from tests.plugins.urls import (  # noqa: E402, F401
-    UrlPattern,
-    all_url_patterns,
-    url_patterns,
-    url_patterns_without_rows,
-    url_samples,
-)
+# Fixtures and hooks by theme, each a small plugin under tests/plugins/.
+pytest_plugins = [
+    "tests.plugins.caching",
+    "tests.plugins.fuzz",
+    "tests.plugins.personas",
+    "tests.plugins.questionnaire",
+    "tests.plugins.urls",
+]

@@ -41,6 +41,51 @@
     openedForPrint = [];
   });
 
+  // A table cell's note is a popover: one open at a time, closed by Escape (focus goes back to
+  // the level word that opened it).
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var opened = event.target;
+      if (!opened.open || !opened.matches || !opened.matches(".matrix td > details")) return;
+      document.querySelectorAll(".matrix td > details[open]").forEach(function (d) {
+        if (d !== opened) d.open = false;
+      });
+    },
+    true
+  );
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll(".matrix td > details[open]").forEach(function (d) {
+      d.open = false;
+      d.querySelector("summary").focus();
+    });
+  });
+
+  // A table wider than the page scrolls in its own box (its header row and feature column pinned
+  // there), so the page never scrolls sideways; one that fits scrolls with the page.
+  function boxWideTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var table = wrap.querySelector("table");
+      if (!table) return;
+      wrap.classList.remove("is-boxed");
+      wrap.classList.toggle("is-boxed", table.getBoundingClientRect().width > wrap.clientWidth + 1);
+    });
+  }
+  window.addEventListener("resize", boxWideTables);
+  document.addEventListener("htmx:load", boxWideTables);
+  document.addEventListener("DOMContentLoaded", boxWideTables);
+
+  // A link to something folded ("All features") unfolds it and every panel around it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-open-target]");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  });
+
   document.addEventListener("htmx:load", function (event) {
     addCategoryToggles(event.detail.elt);
   });

@@ -23,6 +23,7 @@ def test_ticking_a_must_have_filters_in_place_and_back_restores(page, shot):
     page.goto("/")
     before = mesh_headers(page)
     page.evaluate("window.__sameDocument = true")
+    page.locator("summary.filters-summary").click()
     page.locator("summary", has_text="Must-have features").click()
     page.check("#must-fault-injection")
     page.wait_for_url(re.compile(r"must=fault-injection"))
@@ -59,6 +60,7 @@ def test_filters_work_without_javascript(browser, live_server, live_data):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/")
+    page.locator("summary.filters-summary").click()
     page.locator("summary", has_text="Must-have features").click()
     page.check("#must-fault-injection")
     page.get_by_role("button", name="Apply filters").click()
@@ -108,6 +110,8 @@ def test_wizard_to_shortlist_with_back_and_forward(page, shot):
     page.wait_for_selector("text=Step 3 of 4")
     assert page.url.endswith("/questionnaire/?step=2")
     assert page.is_checked("input[name='f_mtls-http'][value=must]")
+    # Step 3 asks problems: tracing is behind "do you need to see how services call each other?"
+    page.locator("#problem-visibility > summary").click()
     page.check("input[name='f_tracing'][value=nice]")
     # Back to the environment: the answers are still there, and so are step 3's on return.
     page.get_by_role("button", name="← Back").click()

@@ -70,12 +70,22 @@ def scroll_to_first_feature_rows(page) -> None:
     )
 
 
+DOCUMENT_OVERFLOW = "() => document.documentElement.scrollWidth - innerWidth"
+# Every column header's width, to the tenth of a pixel.
+COLUMN_WIDTHS = """() => [...document.querySelectorAll('table.matrix thead th')].map(
+  th => Math.round(th.getBoundingClientRect().width * 10) / 10)"""
+
+
 @pytest.mark.parametrize("language", ["", "/de"])
-def test_a_dozen_meshes_and_fifteen_rows_fit_1440_by_900(wide, language, shot):
+def test_the_active_meshes_fit_1440_by_900_and_features_start_on_the_first_screen(
+    wide, language, shot
+):
     page = wide
-    page.goto(f"{language}/?status=all&kind=all")
-    assert page.locator("thead th.mesh-col").count() == Mesh.objects.count()
-    assert page.evaluate(FULLY_VISIBLE_COLUMNS) >= 12
+    page.goto(f"{language}/")
+    active = Mesh.objects.active().service_meshes().count()
+    assert page.locator("thead th.mesh-col").count() == active >= 15
+    assert page.evaluate(FULLY_VISIBLE_COLUMNS) == active
+    assert page.evaluate(DOCUMENT_OVERFLOW) <= 0, "the page never scrolls sideways"
     # One scroll, the page's: the table sits in no scrolling box of its own.
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('main *')].filter(e => {
@@ -84,44 +94,153 @@ def test_a_dozen_meshes_and_fifteen_rows_fit_1440_by_900(wide, language, shot):
             && e.contains(document.querySelector('table.matrix')) }).length"""
     )
     assert boxes == 0
-    # The filters sit beside the table, not above it.
-    filters = page.locator("#filters").bounding_box()
-    table = page.locator("table.matrix").bounding_box()
-    assert filters["x"] + filters["width"] <= table["x"]
-    assert table["y"] < 450
+    # The decision comes first: the two ways in, then the table within the first screen.
+    assert page.locator(".ways-in a.button").bounding_box()["y"] < 250
+    assert page.locator(".chips label.chip").count() >= 8
+    first_screen_rows = page.evaluate(
+        """() => [...document.querySelectorAll('tr[id^="feature-"]')].filter(r => {
+          const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight
+        }).length"""
+    )
+    assert first_screen_rows >= 3
     scroll_to_first_feature_rows(page)
     assert page.evaluate(FULLY_VISIBLE_FEATURE_ROWS) >= 15
-    assert page.evaluate(FULLY_VISIBLE_COLUMNS) >= 12
     if not language:
-        page.evaluate("window.scrollTo(0, document.querySelector('#results').offsetTop - 8)")
+        page.evaluate("window.scrollTo(0, 0)")
         path = shot(page, "table-1440")
         shutil.copy(path, DOCS_SCREENSHOTS / "table-1440.png")
+
+
+@pytest.mark.parametrize("language", ["", "/de"])
+def test_every_mesh_at_1440_scrolls_in_the_table_s_own_box(wide, language):
+    page = wide
+    page.goto(f"{language}/?status=all&kind=all")
+    assert page.locator("thead th.mesh-col").count() == Mesh.objects.count()
+    assert page.evaluate(DOCUMENT_OVERFLOW) <= 0
+    wrap = page.locator(".table-wrap")
+    assert "is-boxed" in wrap.get_attribute("class")
+    wrap.evaluate("w => w.scrollBy(500, 0)")
+    assert wrap.evaluate("w => w.scrollLeft") > 100
+    feature = page.locator("tbody th.feature-col").first
+    assert abs(feature.bounding_box()["x"] - wrap.bounding_box()["x"]) < 3
 
 
 def test_header_feature_column_and_category_stay_in_view(phone):
     page = phone
     page.goto("/?status=all")
+    assert page.evaluate(DOCUMENT_OVERFLOW) <= 0, "only the table scrolls sideways"
+    wrap = page.locator(".table-wrap")
     header = page.locator("thead th.mesh-col").first
     feature = page.locator("#feature-mtls-http th")
     category = page.locator("#cat-security .category-toggle")
     natural_x = feature.bounding_box()["x"]
-    # Down: the header row sticks to the top of the window.
-    feature.scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, 200)")
-    assert abs(header.bounding_box()["y"]) < 2
-    # Sideways: the feature column and the category's name stick to the left edge.
-    page.evaluate("window.scrollTo(600, window.scrollY)")
-    assert page.evaluate("window.scrollX") > 300
-    box = feature.bounding_box()
-    assert abs(box["x"]) < 2 and natural_x > 2
-    category.scroll_into_view_if_needed()
-    page.evaluate("window.scrollTo(600, window.scrollY)")
+    # The table's box fills the window; inside it the header row sticks to the top.
+    wrap.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.querySelector('.table-wrap').offsetTop)")
+    wrap.evaluate("w => w.scrollTo(0, 600)")
+    top = wrap.bounding_box()["y"]
+    assert abs(header.bounding_box()["y"] - top) < 2
+    # Sideways: the feature column and the category's name stick to the box's left edge.
+    wrap.evaluate("w => w.scrollTo(600, w.scrollTop)")
+    assert wrap.evaluate("w => w.scrollLeft") > 300
+    left = wrap.bounding_box()["x"]
+    feature.evaluate("e => e.closest('.table-wrap').scrollTop = e.offsetTop - 80")
+    assert abs(feature.bounding_box()["x"] - left) < 2 and natural_x > 2
+    category.evaluate("e => e.closest('.table-wrap').scrollTop = e.closest('tr').offsetTop - 80")
     name = category.bounding_box()
-    assert 0 <= name["x"] < 50, "the category's name stays in view"
-    # Both ways at once: the header row is still on top.
-    page.evaluate("window.scrollBy(0, 300)")
-    assert abs(header.bounding_box()["y"]) < 2 or header.bounding_box()["x"] < 0
-    assert abs(page.locator("thead th.feature-col").bounding_box()["y"]) < 2
+    assert left <= name["x"] < left + 50, "the category's name stays in view"
+    assert abs(page.locator("thead th.feature-col").bounding_box()["y"] - top) < 2
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+@pytest.mark.parametrize("language", ["", "/de"])
+def test_a_note_opens_over_the_table_without_changing_a_column(
+    browser, live_server, live_data, width, language, shot
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}, is_mobile=width < 500
+    )
+    page = context.new_page()
+    page.goto(f"{language}/")
+    before = page.evaluate(COLUMN_WIDTHS)
+    rows_before = page.evaluate("() => document.querySelector('table.matrix').offsetHeight")
+    cell = page.locator("table.matrix td:nth-child(6) > details:has(p.note)").first
+    summary = cell.locator("summary")
+    summary.scroll_into_view_if_needed()
+    summary.click()
+    note = cell.locator("p.note")
+    assert note.is_visible()
+    assert page.evaluate(COLUMN_WIDTHS) == before, "no column changes width"
+    assert page.evaluate("() => document.querySelector('table.matrix').offsetHeight") == (
+        rows_before
+    ), "no row moves"
+    assert page.evaluate(DOCUMENT_OVERFLOW) <= 0
+    if width == 1440 and not language:
+        shot(page, "note-open-1440")
+    # One note at a time; Escape closes it and gives the focus back to its level word.
+    other = page.locator("table.matrix td:nth-child(3) > details:has(p.note)").first
+    other.locator("summary").scroll_into_view_if_needed()
+    other.locator("summary").click()
+    assert page.locator("table.matrix td > details[open]").count() == 1
+    page.keyboard.press("Escape")
+    assert page.locator("table.matrix td > details[open]").count() == 0
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    context.close()
+
+
+def test_a_note_opens_without_javascript(browser, live_server, live_data):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/")
+    # Without script, measured by the header cells' boxes.
+    widths = [box["width"] for box in (h.bounding_box() for h in page.locator("thead th").all())]
+    cell = page.locator("table.matrix td > details:has(p.note)").first
+    cell.locator("summary").click()
+    assert cell.locator("p.note").is_visible()
+    after = [box["width"] for box in (h.bounding_box() for h in page.locator("thead th").all())]
+    assert after == widths
+    context.close()
+
+
+def test_chips_pick_must_haves_in_place_and_the_address_stays_clean(wide):
+    page = wide
+    page.goto("/")
+    shown = page.locator("thead th.mesh-col").count()
+    page.locator("label.chip", has=page.locator("#must-mtls-strict")).click()
+    page.wait_for_url(re.compile(r"/\?must=mtls-strict$"))
+    page.wait_for_function(f"document.querySelectorAll('thead th.mesh-col').length < {shown}")
+    assert page.is_checked("#must-mtls-strict")
+    page.locator("label.chip", has=page.locator("#must-tracing")).click()
+    page.wait_for_url(re.compile(r"/\?must=mtls-strict&must=tracing$"))
+    # A facet and a view option from the filters: the address names only what was chosen.
+    page.locator("summary.filters-summary").click()
+    page.select_option("#id_data_plane", "sidecar")
+    page.wait_for_url(re.compile(r"data_plane=sidecar"))
+    assert page.url.endswith("/?must=mtls-strict&must=tracing&data_plane=sidecar")
+    page.check("#id_facts")
+    page.wait_for_url(re.compile(r"facts=show"))
+    assert "density=" not in page.url and "q=" not in page.url and "platforms=" not in page.url
+    # Unticking the chips takes them out of the address again.
+    page.locator("label.chip", has=page.locator("#must-mtls-strict")).click()
+    page.locator("label.chip", has=page.locator("#must-tracing")).click()
+    page.wait_for_url(lambda url: "must=" not in url)
+
+
+def test_chips_work_without_javascript(browser, live_server, live_data):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/")
+    page.check("#must-retries")
+    page.check("#must-tracing")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    page.wait_for_url(re.compile(r"must=retries"))
+    assert "must=tracing" in page.url
+    assert page.is_checked("#must-retries") and page.is_checked("#must-tracing")
+    context.close()
 
 
 def test_notes_toggle_is_kept_in_the_url(wide):
@@ -132,6 +251,7 @@ def test_notes_toggle_is_kept_in_the_url(wide):
     assert not note.is_visible()
     cell.locator("summary").click()
     assert note.is_visible() and cell.locator("a.src").is_visible()
+    page.locator("summary.filters-summary").click()
     page.check("#id_notes")
     page.wait_for_url(re.compile(r"notes=true"))
     page.wait_for_selector("table.matrix.with-notes")
@@ -187,9 +307,9 @@ def test_phone_shows_results_first_and_filters_behind_a_disclosure(phone, shot):
     summary = page.locator("summary.filters-summary")
     assert "Filters (1 active)" in summary.inner_text()
     assert not page.locator("#id_q").is_visible()
-    # The results start within the first screen.
+    # The table starts within the first screen, and only the table scrolls sideways.
     assert page.locator("table.matrix").bounding_box()["y"] < 844
-    assert page.locator("#results").bounding_box()["y"] < 450
+    assert page.evaluate(DOCUMENT_OVERFLOW) <= 0
     summary.click()
     assert page.locator("#id_q").is_visible()
     page.check("#must-tracing")

@@ -1,7 +1,18 @@
-"""Helpers for the catalogue's tests: the mesh admin form as a browser would submit it."""
+"""Helpers for the catalogue's tests: the mesh admin form as a browser would submit it, and the
+shipped fixture's rows as plain data."""
+
+import json
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.conf import settings
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures/meshes.json"
+
+
+def fixture_items() -> list[dict]:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 
 class MeshAdminForm:

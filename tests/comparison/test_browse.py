@@ -335,7 +335,7 @@ def test_post_is_405(client, db, url):
 # meshes reads their release lines along (one query), and every table the conformance evidence:
 # the mappings and the reports (two queries).
 QUERY_BUDGET = {
-    "table": (TABLE + "?must=mtls-tcp&partial=true&q=m", 13),
+    "table": (TABLE + "?must=mtls-tcp&partial=true&q=m", 12),
     # Compare looks up former slugs (renamed meshes) among the chosen ones: one query.
     "compare": (None, 8),
     # The mesh page reads its overhead figures, former slugs, distributions and conformance

@@ -1,12 +1,18 @@
-"""Import and export in detail: what the dry run says, what a rename does, what it costs."""
+"""Import and export in detail: what the dry run says, what a rename does, what it costs, and
+how hostile or careless files and second-hand sources are refused."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from comparison import data_exchange
 from comparison.data_exchange import PROBLEMS_PER_KIND, export_data, validate
-from comparison.models import Feature, Mesh, MeshAlias, Support
+from comparison.models import Feature, Level, Mesh, MeshAlias, Support
+
+from .conftest import fixture_items
 
 
 def exported() -> list[dict]:
@@ -326,3 +332,137 @@ def test_missing_or_malformed_owners_are_problems_not_crashes(db):
     assert plan.problem_counts == {"unknown category": 1, "unknown mesh": 1}
     assert plan.problems[0].endswith(": unknown category None")
     assert plan.problems[1].endswith(": unknown mesh kuma")
+
+
+# Hostile imports ---------------------------------------------------------------------------------
+
+
+def write(tmp_path, data) -> str:
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def import_problems(tmp_path, capsys, data) -> str:
+    before = export_data()
+    with pytest.raises(CommandError):
+        call_command("import_meshes", write(tmp_path, data))
+    assert export_data() == before  # nothing written
+    return capsys.readouterr().err
+
+
+def test_import_fills_a_missing_cell_as_unknown_and_says_so(tmp_path, capsys, client, db):
+    data = json.loads(export_data())
+    cell = next(
+        item
+        for item in data
+        if item["model"] == "comparison.support"
+        and item["fields"]["mesh"] == ["linkerd"]
+        and item["fields"]["feature"] == ["grpc"]
+    )
+    data.remove(cell)
+    call_command("import_meshes", write(tmp_path, data))
+    out = capsys.readouterr().out
+    assert "1 mesh × feature cell(s) missing from the file are set to unknown: linkerd/grpc" in out
+    kept = Support.objects.get(mesh__slug="linkerd", feature__slug="grpc")
+    assert kept.level == Level.UNKNOWN
+    assert Support.objects.count() == Mesh.objects.count() * Feature.objects.count()
+    assert client.get("/api/meshes.json?status=all").status_code == 200
+
+
+def test_import_reports_duplicate_names_renamed_slugs_and_nul_bytes(tmp_path, capsys, db):
+    data = json.loads(export_data())
+    meshes = [item for item in data if item["model"] == "comparison.mesh"]
+    renamed = next(m for m in meshes if m["fields"]["slug"] == "linkerd")
+    for item in data:  # the slug is renamed everywhere, as a hand-edited file would
+        if item["model"] == "comparison.support" and item["fields"]["mesh"] == ["linkerd"]:
+            item["fields"]["mesh"] = ["linkerd2"]
+    renamed["fields"]["slug"] = "linkerd2"
+    duplicate = next(m for m in meshes if m["fields"]["slug"] == "kuma")
+    duplicate["fields"]["name"] = "Consul"
+    nul = next(m for m in meshes if m["fields"]["slug"] == "istio-sidecar")
+    nul["fields"]["summary"] = "Nul\x00byte"
+    errors = import_problems(tmp_path, capsys, data)
+    assert "name “Linkerd” belongs to comparison.mesh “linkerd” in the database" in errors
+    assert "name “Consul” is also that of comparison.mesh" in errors
+    assert "summary: contains a NUL byte" in errors
+    assert "Traceback" not in errors and "IntegrityError" not in errors
+
+
+def test_import_errors_are_capped_per_kind(tmp_path, capsys, db):
+    data = [
+        {"model": "comparison.support", "fields": {"mesh": ["m"], "feature": [f"f{i}"]}}
+        for i in range(500)
+    ]
+    plan = validate(json.dumps(data))
+    assert plan.problem_total >= 1000
+    assert len(plan.problems) <= 4 * PROBLEMS_PER_KIND
+    errors = import_problems(tmp_path, capsys, data)
+    assert len(errors.splitlines()) < 100
+    assert "more problem(s) of the kind “unknown mesh”" in errors
+    with pytest.raises(CommandError, match=f"^{plan.problem_total} problem"):
+        call_command("import_meshes", write(tmp_path, data), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"mesh": [1], "feature": ["grpc"]},
+        {"mesh": "linkerd", "feature": ["grpc"], "level": "yes"},
+        {"slug": ["x"]},
+    ],
+)
+def test_import_reports_malformed_keys(tmp_path, capsys, db, fields):
+    model = "comparison.category" if "slug" in fields else "comparison.support"
+    errors = import_problems(tmp_path, capsys, [{"model": model, "fields": fields}])
+    assert "Traceback" not in errors
+
+
+# First-hand sources and renamed meshes -----------------------------------------------------------
+
+
+def test_import_refuses_a_decided_cell_without_source(db):
+    items = fixture_items()
+    cell = next(i for i in items if i["model"] == "comparison.support" and i["fields"]["source"])
+    cell["fields"]["source"] = ""
+    plan = data_exchange.validate(json.dumps(items))
+    assert any("needs the source it was read in" in problem for problem in plan.problems)
+
+
+def test_import_refuses_a_mirror_source(db):
+    items = fixture_items()
+    cell = next(i for i in items if i["model"] == "comparison.support" and i["fields"]["source"])
+    cell["fields"]["source"] = "https://newreleases.io/project/github/x/y"
+    plan = data_exchange.validate(json.dumps(items))
+    assert any("newreleases.io" in problem for problem in plan.problems)
+
+
+def test_import_renames_a_mesh_named_by_its_former_slug(db):
+    """A file that gives a mesh a new slug (and the old one as alias) renames the mesh: its
+    history and edit record stay, nothing is removed and added."""
+    linkerd = Mesh.objects.get(slug="linkerd")
+    items = json.loads(data_exchange.export_data())
+    for item in items:
+        fields = item["fields"]
+        if item["model"] == "comparison.mesh" and fields["slug"] == "linkerd":
+            fields["slug"] = "linkerd-oss"
+        for name in ("mesh", "upstream"):
+            if fields.get(name) == ["linkerd"]:
+                fields[name] = ["linkerd-oss"]
+    items.append(
+        {"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["linkerd-oss"]}}
+    )
+    plan = data_exchange.validate(json.dumps(items))
+    assert plan.problems == []
+    data_exchange.apply(plan)
+    renamed = Mesh.objects.get(slug="linkerd-oss")
+    assert renamed.pk == linkerd.pk
+    assert renamed.history.filter(history_change_reason="Renamed from linkerd").exists()
+    assert Support.objects.filter(mesh=renamed).count() == Feature.objects.count()
+
+
+def test_an_alias_may_not_be_a_current_slug(db):
+    items = fixture_items()
+    items.append({"model": "comparison.meshalias", "fields": {"slug": "linkerd", "mesh": ["kuma"]}})
+    plan = data_exchange.validate(json.dumps(items))
+    assert any("also a mesh's slug" in problem for problem in plan.problems)

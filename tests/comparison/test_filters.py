@@ -137,11 +137,13 @@ def test_invalid_display_options_leave_every_option_at_its_default(db):
 
 def test_the_address_after_a_filter_change_keeps_only_what_was_chosen(client, db):
     # The form sends every field, empty or default; the pushed address is the choice alone.
-    query = "q=&density=compact&must=mtls-tcp&platforms=&facts=show&must=tracing"
+    query = "q=&density=compact&must=mtls-tcp&platforms=&facts=hide&must=tracing"
     response = client.get(f"/?{query}", headers={"HX-Request": "true"})
     assert response["HX-Push-Url"] == "/?must=mtls-tcp&must=tracing"
-    response = client.get("/?q=&density=compact&facts=show", headers={"HX-Request": "true"})
+    response = client.get("/?q=&density=compact&facts=hide", headers={"HX-Request": "true"})
     assert response["HX-Push-Url"] == "/"
+    unfolded = client.get("/?facts=show&q=&must=grpc", headers={"HX-Request": "true"})
+    assert unfolded["HX-Push-Url"] == "/?facts=show&must=grpc"
     comfortable = client.get("/?density=comfortable&q=", headers={"HX-Request": "true"})
     assert comfortable["HX-Push-Url"] == "/?density=comfortable"
     # Without htmx the browser shows the form's own address; nothing to push.

@@ -7,6 +7,9 @@ from pathlib import Path
 from django.conf import settings
 
 from comparison.models import Feature, Level, Mesh, Support
+from comparison.sources import mirror_host
+
+from .conftest import fixture_items
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "meshes.json"
 REQUIRED_MESHES = {
@@ -131,3 +134,45 @@ def test_every_active_mesh_has_a_traffic_split_for_the_one_task(db):
         # ECS shifts 10% to the new version during a canary deployment, not by route weights.
         canary = '"canaryPercent": 10.0' in split
         assert weights or canary, mesh.slug
+
+
+NEW_MESHES = ["openshift-service-mesh", "kmesh", "aks-istio-addon", "buoyant-enterprise-linkerd"]
+
+
+NEW_FEATURES = [
+    "fips",
+    "windows-workloads",
+    "ipv6-dual-stack",
+    "extensibility",
+    "ext-authz",
+    "spiffe-identity",
+    "locality-routing",
+    "pq-key-exchange",
+    "debug-tooling",
+]
+
+
+def test_new_meshes_have_complete_sourced_rows(db):
+    features = Feature.objects.count()
+    for slug in NEW_MESHES:
+        mesh = Mesh.objects.get(slug=slug)
+        cells = Support.objects.filter(mesh=mesh)
+        assert cells.count() == features
+        assert not cells.exclude(level=Level.UNKNOWN).filter(source="").exists()
+        assert mesh.summary_de and mesh.last_verified
+    # Every active mesh is decided on the new features (or honestly unknown), with sources.
+    for slug in NEW_FEATURES:
+        feature = Feature.objects.get(slug=slug)
+        assert feature.description.startswith("yes:") and feature.description_de.startswith("ja:")
+        assert feature.supports.count() == Mesh.objects.count()
+
+
+def test_no_source_is_a_mirror_or_aggregator():
+    """Every cited page in the fixture is first-hand: never a copy or an aggregator."""
+    offenders = []
+    for item in fixture_items():
+        for name, value in item["fields"].items():
+            cited = name == "source" or name.endswith("_source")
+            if cited and isinstance(value, str) and value and mirror_host(value):
+                offenders.append((item["model"], item["fields"].get("slug"), name, value))
+    assert offenders == []

@@ -1,11 +1,15 @@
 """The database itself enforces the data rules, not only the forms."""
 
 import datetime
+import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from comparison.data_exchange import export_data
 from comparison.models import Category, Feature, Level, Mesh, OverheadFigure, Support
 
 
@@ -240,3 +244,27 @@ def test_overhead_figure_is_old(mesh, measured, published, old):
     figure.load = "2,000 sidecars"
     figure.save()
     assert figure in OverheadFigure.objects.comparable()
+
+
+def test_bulk_verification_and_import_bump_the_mesh_version(db, tmp_path):
+    mesh = Mesh.objects.get(slug="consul")
+    before = mesh.version
+    Support.objects.filter(mesh=mesh).mark_verified()
+    mesh.refresh_from_db()
+    assert mesh.version > before
+
+    before = mesh.version
+    data = json.loads(export_data())
+    cell = next(
+        item
+        for item in data
+        if item["model"] == "comparison.support" and item["fields"]["mesh"] == ["consul"]
+    )
+    cell["fields"]["note"] = "Imported note."
+    if cell["fields"]["level"] == "unknown":
+        cell["fields"].update(level="no", source="https://example.org/imported")
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    call_command("import_meshes", str(path), stdout=io.StringIO())
+    mesh.refresh_from_db()
+    assert mesh.version > before

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from markupsafe import escape as table_escape
 
 from comparison.matrix import FACTS
 from comparison.models import Feature, Level, Mesh, Support
@@ -24,8 +25,8 @@ def fact_row_ids(html: str) -> list[str]:
 # Facts rows ----------------------------------------------------------------------------------
 
 
-def test_facts_rows_lead_the_table(client, db):
-    html = client.get(TABLE, {"status": "all"}).content.decode()
+def test_facts_rows_lead_the_table_once_unfolded(client, db):
+    html = client.get(TABLE, {"status": "all", "facts": "show"}).content.decode()
     assert fact_row_ids(html) == [fact.slug for fact in FACTS]
     assert html.index('id="fact-status"') < html.index('id="feature-')
     consul = Mesh.objects.get(slug="consul")
@@ -34,7 +35,9 @@ def test_facts_rows_lead_the_table(client, db):
     assert "End of life" in status_row and "Archived" in status_row
 
 
-def test_facts_rows_can_be_hidden_and_searched(client, db):
+def test_facts_rows_start_folded_and_a_search_finds_them(client, db):
+    # Folded by default, so the first screen shows features; `facts=hide` is that default.
+    assert fact_row_ids(client.get(TABLE).content.decode()) == []
     assert fact_row_ids(client.get(TABLE, {"facts": "hide"}).content.decode()) == []
     html = client.get(TABLE, {"q": "licence"}).content.decode()
     assert fact_row_ids(html) == ["licence"]
@@ -42,13 +45,14 @@ def test_facts_rows_can_be_hidden_and_searched(client, db):
     # A search that names features shows those rows only, and no facts.
     html = client.get(TABLE, {"q": "mtls"}).content.decode()
     assert fact_row_ids(html) == [] and 'id="feature-mtls-http"' in html
-    # A search for a mesh keeps every row.
-    html = client.get(TABLE, {"q": "linkerd"}).content.decode()
+    # A search for a mesh keeps every row (the facts as folded or unfolded as before).
+    html = client.get(TABLE, {"q": "linkerd", "facts": "show"}).content.decode()
     assert fact_row_ids(html) == [fact.slug for fact in FACTS]
 
 
 def test_only_differences_keeps_the_facts_that_differ(client, db):
-    html = client.get(TABLE, {"mesh": ["istio-sidecar", "istio-ambient"], "diff": "true"})
+    query = {"mesh": ["istio-sidecar", "istio-ambient"], "diff": "true", "facts": "show"}
+    html = client.get(TABLE, query)
     ids = fact_row_ids(html.content.decode())
     assert "data-plane" in ids and "licence" not in ids and "cncf" not in ids
 
@@ -81,14 +85,15 @@ def test_compact_cells_keep_limit_notes_and_source_behind_the_level(client, db):
         cell = shown.filter(level=level)[0]
         assert (
             f'<details><summary class="lvl">{cell.get_level_display()}</summary>'
-            f'<p class="note">{escape(cell.note)}</p><a class="src" href="{escape(cell.source)}"'
+            f'<p class="note">{table_escape(cell.note)}</p>'
+            f'<a class="src" href="{table_escape(cell.source)}"'
         ) in html
     # A "yes" cell keeps its source there; its note is on the fuller views.
     cell = shown.filter(level=Level.YES)[0]
-    assert escape(cell.note) not in html
+    assert table_escape(cell.note) not in html
     assert (
         f'<details><summary class="lvl">{cell.get_level_display()}</summary>'
-        f'<a class="src" href="{escape(cell.source)}"'
+        f'<a class="src" href="{table_escape(cell.source)}"'
     ) in html
     limit_notes = Support.objects.filter(mesh__status="active", mesh__kind="service_mesh").exclude(
         note=""
@@ -301,9 +306,10 @@ def test_cell_notes_and_sources_are_escaped(client, db):
     for query in [{}, {"notes": "true"}]:
         html = client.get(TABLE, query).content.decode()
         assert "<script>" not in html.split("<body", 1)[1].replace('<script src="', "")
+        # The table's body is a Jinja2 template (markupsafe writes quotes as &#34; and &#39;).
         assert (
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27; "
+            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;quoted&#39; "
             "&lt;b&gt;bold&lt;/b&gt;"
         ) in html
-        escaped_source = "https://example.org/a?b=1&amp;c=&quot;2&quot;&#x27;&gt;&lt;script&gt;"
+        escaped_source = "https://example.org/a?b=1&amp;c=&#34;2&#34;&#39;&gt;&lt;script&gt;"
         assert f'href="{escaped_source}"' in html

@@ -37,3 +37,8 @@ def test_an_unsafe_next_after_login_lands_on_the_admin_index(editor):
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_huge_admin_search_is_400_not_a_database_error(superuser_client):
+    response = superuser_client.get("/admin/comparison/mesh/", {"q": "x" * 60_000})
+    assert response.status_code == 400

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from core import caching
 from core.openapi import build_document
 
 
@@ -82,8 +81,6 @@ def live_api(live_server, live_data, settings):
     # As in production: pages cached (and compressed) until the data changes.
     settings.PAGE_CACHE = True
     cache.clear()
-    caching.local_pages.pages.clear()
-    caching.local_pages.size = 0
     return schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json")
 
 

@@ -102,16 +102,6 @@ def test_lockout_is_per_address_and_username(client, editor, settings):
 # Caching ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page_cache(settings):
-    from core.caching import local_pages
-
-    settings.PAGE_CACHE = True
-    cache.clear()
-    local_pages.pages.clear()
-    local_pages.size = 0
-
-
 def test_unchanged_page_answers_304_without_rendering(
     client, db, page_cache, django_assert_max_num_queries
 ):
@@ -237,23 +227,6 @@ def test_healthz_503_when_the_database_fails(client, db, monkeypatch):
 def test_persistent_database_connections():
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
-
-
-def test_local_page_copies_stay_within_their_byte_budget(settings):
-    from core.caching import LocalPages, StoredPage
-
-    settings.PAGE_CACHE_LOCAL_BYTES = 10
-    pages = LocalPages()
-    pages.put("a", StoredPage({"identity": b"123", "br": b"45"}, {}))
-    pages.put("b", StoredPage({"identity": b"67890"}, {}))
-    assert pages.get("a") is not None  # a is now the most recently used
-    pages.put("c", StoredPage({"identity": b"xyz"}, {}))
-    assert pages.get("b") is None and pages.get("a") and pages.get("c")
-    assert pages.size <= 10
-    # 0 turns the per-process copies off: every page comes from the shared cache.
-    settings.PAGE_CACHE_LOCAL_BYTES = 0
-    pages.put("d", StoredPage({"identity": b"1"}, {}))
-    assert pages.get("d") is None
 
 
 def test_mesh_list_is_unchanged_by_caching(client, db, page_cache):

@@ -51,7 +51,7 @@ def run_settings(code: str, **env: str) -> str:
 @pytest.fixture
 def unreachable_redis(settings):
     """A Redis cache on a loopback port nothing listens on, with the page cache on."""
-    from core.caching import cache_health, local_pages
+    from core.caching import cache_health
 
     settings.CACHES = {
         "default": {
@@ -62,8 +62,6 @@ def unreachable_redis(settings):
         "ratelimit": settings.RATELIMIT_CACHE,
     }
     settings.PAGE_CACHE = True
-    local_pages.pages.clear()
-    local_pages.size = 0
     cache_health.down_since, cache_health.retry_at = None, 0.0
     yield
     cache_health.down_since, cache_health.retry_at = None, 0.0
@@ -261,18 +259,6 @@ def test_utf16_body_through_the_wsgi_application_is_400(db):
 
 
 # HEAD answers like GET --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache(settings):
-    from django.core.cache import cache
-
-    from core.caching import local_pages
-
-    settings.PAGE_CACHE = True
-    cache.clear()
-    local_pages.pages.clear()
-    local_pages.size = 0
 
 
 def test_every_public_route_answers_head_like_get(client, db, url_patterns, page_cache):

@@ -38,7 +38,8 @@ def _sample_path(route: str, samples: dict[str, str], route_name: str = "") -> s
 
     route = route.lstrip("^").removesuffix("\\Z").removesuffix("$")
     filled = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)|\(()[^()]*\)", group, route)
-    return "/" + filled.replace("\\.", ".")
+    # What re.escape escaped in a literal part of the route ("still\\-fit", "decision\\.md").
+    return "/" + re.sub(r"\\(.)", r"\1", filled)
 
 
 def all_url_patterns(samples: dict[str, str]) -> list[UrlPattern]:

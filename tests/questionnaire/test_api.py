@@ -242,3 +242,16 @@ def test_storing_through_the_api_counts_against_the_hourly_limit(client, db, set
     # Answers already stored are not a new result; not storing is never limited.
     assert post(client, {"needs": ["mtls"], "store": True}).json()["permalink"]
     assert post(client, {"needs": ["tracing"]}).status_code == 200
+
+
+def test_questionnaire_warns_about_smi(client, db):
+    answers = {"services": "many", "standards": "smi"}
+    response = client.post("/api/recommend", json.dumps(answers), content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert any("archived" in notice for notice in response.json()["notices"])
+    response = client.post(
+        "/api/recommend",
+        json.dumps({**answers, "standards": "gateway_api"}),
+        content_type="application/json",
+    )
+    assert response.json()["notices"] == []
