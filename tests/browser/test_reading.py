@@ -1,5 +1,6 @@
 """Reading the table in a real browser: what fits the window, what stays in view, notes, exports."""
 
+import base64
 import csv
 import re
 import shutil
@@ -378,3 +379,38 @@ def test_axe_on_the_phone_layout_and_new_views(phone, language):
             (v["id"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")
         ]
     assert report == {key: [] for key in report}
+
+
+@pytest.mark.parametrize("language", ["", "/de"])
+def test_no_divider_between_header_cells(wide, language):
+    """Header cells stick on layers of their own; where two met at a fraction of a pixel the
+    table's background showed through as a thin line. Read the header's top pixel row, above
+    the mesh names: one colour from the feature column to the table's right edge."""
+    page = wide
+    page.goto(f"{language}/")
+    head = page.locator("table.matrix thead").bounding_box()
+    first = page.locator("thead th.mesh-col").first.bounding_box()
+    clip = {
+        "x": first["x"],
+        "y": head["y"] + 2,
+        "width": head["width"] - first["x"] - 3,
+        "height": 1,
+    }
+    png = base64.b64encode(page.screenshot(clip=clip)).decode()
+    colours = page.evaluate(
+        """async png => {
+          const image = new Image();
+          image.src = 'data:image/png;base64,' + png;
+          await image.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = image.width; canvas.height = image.height;
+          const context = canvas.getContext('2d');
+          context.drawImage(image, 0, 0);
+          const data = context.getImageData(0, 0, image.width, 1).data;
+          const seen = new Set();
+          for (let i = 0; i < data.length; i += 4) seen.add(data.slice(i, i + 3).join(','));
+          return [...seen];
+        }""",
+        png,
+    )
+    assert len(colours) == 1, colours
