@@ -52,3 +52,15 @@ def shot():
         return path
 
     return take
+
+
+def serious_violations(page) -> list[tuple[str, str, int]]:
+    """What axe finds serious or critical on the page: (rule, impact, how many nodes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from questionnaire.answers import build
+from tests.browser.conftest import serious_violations
 
 PAGES = [
     "/",
@@ -70,17 +71,6 @@ def context(browser, live_server, live_data):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
     yield context
     context.close()
-
-
-def serious_violations(page) -> list[tuple[str, str, int]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page).response
-    return [
-        (v["id"], v["impact"], len(v["nodes"]))
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("language", ["", "/de"])

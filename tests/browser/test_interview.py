@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, serious_violations
+from tests.browser.test_browser import answer_fit
 from tests.browser.test_reading import DOCS_SCREENSHOTS
 
 HEIGHTS = {1440: 900, 390: 844}
@@ -43,17 +44,6 @@ def fits(page) -> int:
     number = re.match(r"\d+", text)
     assert number, text
     return int(number.group())
-
-
-def serious_violations(page) -> list[tuple[str, str, int]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page).response
-    return [
-        (v["id"], v["impact"], len(v["nodes"]))
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def record_height(width: int, language: str, height: int) -> None:
@@ -137,14 +127,7 @@ def test_without_javascript_the_form_posts_and_stores_the_answers(browser, live_
     page.locator("#problem-all > summary").click()
     page.check("input[name=f_grpc][value=nice]")
     page.locator(NEXT).click()
-    page.wait_for_selector("input[name=min_maturity]")
-    page.check("input[name=min_maturity][value=followers]")
-    page.check("input[name=complexity_tolerance][value=high]")
-    page.check("input[name=latency_sensitive][value=no]")
-    page.check("input[name=open_source_only][value=no]")
-    page.check("input[name=cncf_graduated_only][value=no]")
-    page.check("input[name=support][value=welcome]")
-    page.locator(NEXT).click()
+    answer_fit(page)
     page.wait_for_url(re.compile(r"/questionnaire/result/[0-9a-f-]{36}/$"))
     stored = Questionnaire.objects.latest("created").answers["steps"]["features"]
     assert stored == {
