@@ -79,20 +79,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         leftover.unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load fixtures/meshes.json once; each test's transaction is rolled back around it."""
-    from django.core.management import call_command
-
-    from comparison.models import ensure_history_baseline
-
-    if os.environ.get("TEST_DATABASE_TEMPLATE"):
-        return  # the template was loaded the same way when it was made
-    with django_db_blocker.unblock():
-        call_command("loaddata", "meshes", verbosity=0)
-        ensure_history_baseline()
-
-
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request to a /de/ page leaves German active in this thread, and reverse() would then
@@ -104,23 +90,10 @@ def _default_language():
     translation.deactivate()
 
 
-@pytest.fixture
-def live_data(transactional_db):
-    """The real mesh data for tests that need committed rows (a live server in another thread).
-
-    Transactional tests flush the database afterwards; pytest-django runs them last.
-    """
-    from django.core.management import call_command
-
-    from comparison.models import ensure_history_baseline
-
-    call_command("loaddata", "meshes", verbosity=0)
-    ensure_history_baseline()
-
-
 # Fixtures and hooks by theme, each a small plugin under tests/plugins/.
 pytest_plugins = [
     "tests.plugins.caching",
+    "tests.plugins.data",
     "tests.plugins.fuzz",
     "tests.plugins.personas",
     "tests.plugins.questionnaire",

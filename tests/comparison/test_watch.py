@@ -2,7 +2,7 @@
 
 import datetime
 import io
-import itertools
+import time
 from pathlib import Path
 
 import pytest
@@ -60,10 +60,16 @@ def test_fetch_records_status_redirects_and_failures(site_server):
 
 def test_requests_to_one_host_are_spaced(site_server):
     urls = [site_server.url(f"/ok?page={i}") for i in range(4)]
+    started = time.monotonic()
     fetch_all(urls, workers=4, timeout=2, interval=0.2)
     times = sorted(t for *_, t in site_server.requests)
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(times) == 4 and min(gaps) >= 0.18
+    # The k-th request leaves no sooner than k intervals after the start. A busy machine may
+    # delay a request on its way, which narrows the gap to the next one but never makes any
+    # request arrive earlier than its slot, so the slots are what is checked.
+    assert len(times) == 4
+    assert all(arrived - started >= 0.2 * k - 0.005 for k, arrived in enumerate(times)), [
+        round(t - started, 3) for t in times
+    ]
 
 
 def test_host_throttle_keeps_hosts_apart():
